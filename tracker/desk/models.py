@@ -1,0 +1,708 @@
+"""The desk's records (DESIGN.md, "Records") and the rules the database can hold.
+
+Visibility lives in one place per model: `Model.objects.published()`. Pages, the API,
+feeds, the sitemap, search and exports all start from it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import anchoring
+from .choices import (
+    AgreementKind,
+    AgreementStatus,
+    CorrectionKind,
+    DatePrecision,
+    MeetingFormat,
+    PartyKind,
+    Reliability,
+    SourceKind,
+    Stance,
+    State,
+    Verdict,
+)
+
+# Lets constraints say `code__length=2`.
+models.CharField.register_lookup(models.functions.Length)
+
+
+class PublishedRecordDeletion(ValidationError):
+    """Published records are retracted, never deleted (DESIGN.md, rule 6)."""
+
+
+class EditorialQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=State.PUBLISHED)
+
+    def public_or_retracted(self):
+        """Published records plus retraction tombstones, for partners' sync."""
+        return self.filter(state__in=(State.PUBLISHED, State.RETRACTED))
+
+    def delete(self):
+        if self.exclude(first_published_at=None).exists():
+            raise PublishedRecordDeletion("A record that has been published cannot be deleted; retract it instead.")
+        return super().delete()
+
+
+class Editorial(models.Model):
+    """Fields every record with an editorial life shares."""
+
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Optimistic locking (rule 7): a form carries the version it was read at, and a
+    # save from a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = EditorialQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == State.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        if self.state == State.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = self.updated_at
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.first_published_at is not None:
+            raise PublishedRecordDeletion(f"{self} has been published and cannot be deleted; retract it instead.")
+        return super().delete(*args, **kwargs)
+
+
+def touch(model: type[models.Model], pk) -> None:
+    """Mark a record changed when something it embeds changes (its evidence, status
+    history, participants or corrections), so partners' `updated_since` sees it."""
+    if pk is not None:
+        model.objects.filter(pk=pk).update(updated_at=timezone.now())
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def published(self):
+        # Parties and topics are reference data: all of them are public.
+        return self.all()
+
+
+class Party(models.Model):
+    """A country (ISO 3166-1 alpha-2 code) or an organisation (APEC, G7, ASEAN...)."""
+
+    code = models.CharField(
+        max_length=16,
+        unique=True,
+        help_text="ISO 3166 alpha-2 for a country; an acronym for an organisation.",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=PartyKind.choices, default=PartyKind.COUNTRY)
+    history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=PartyKind.ORGANISATION) | Q(code__length=2),
+                name="party_country_code_is_two_letters",
+            ),
+            models.CheckConstraint(
+                condition=Q(code=models.functions.Upper("code")),
+                name="party_code_upper",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:party", args=[self.code])
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Editorial):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+        help_text="The country or organisation the person is affiliated with.",
+    )
+    summary = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:person", args=[self.slug])
+
+    def role_on(self, day):
+        return (
+            self.roles.filter(Q(start_date__lte=day) | Q(start_date=None))
+            .filter(Q(end_date__gte=day) | Q(end_date=None))
+            .first()
+        )
+
+
+class RoleQuerySet(models.QuerySet):
+    def held_on(self, day):
+        """Roles held on `day` ("President of the Republic of Korea on 2025-10-29")."""
+        return self.filter(Q(start_date__lte=day) | Q(start_date=None)).filter(Q(end_date__gte=day) | Q(end_date=None))
+
+
+class Role(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=200, help_text="e.g. President of the Republic of Korea")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="roles", null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="Empty while the role is held.")
+    history = HistoricalRecords()
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date=None) | Q(start_date=None) | Q(end_date__gte=F("start_date")),
+                name="role_ends_after_it_starts",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "title", "start_date"],
+                name="role_unique_per_person_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["title", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.person}"
+
+    def clean(self):
+        if not self.title:
+            return
+        clash = Role.objects.filter(title=self.title).exclude(pk=self.pk).exclude(person_id=self.person_id)
+        if self.start_date:
+            clash = clash.filter(Q(end_date__gte=self.start_date) | Q(end_date=None))
+        if self.end_date:
+            clash = clash.filter(Q(start_date__lte=self.end_date) | Q(start_date=None))
+        if clash.exists():
+            raise ValidationError(f"Another person holds “{self.title}” during these dates: {clash.first().person}.")
+
+
+class Source(Editorial):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=SourceKind.choices, db_index=True)
+    reliability = models.CharField(max_length=24, choices=Reliability.choices, db_index=True)
+    url = models.URLField(max_length=1000, unique=True, null=True, blank=True)
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day of the period when only a month or year is known.",
+    )
+    published_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    retrieved_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    text = models.TextField(help_text="The archived full text. Evidence is anchored in it.")
+    text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_precision=DatePrecision.UNKNOWN, published_on=None)
+                | (~Q(published_precision=DatePrecision.UNKNOWN) & ~Q(published_on=None)),
+                name="source_date_matches_precision",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:source", args=[self.slug])
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def published_display(self) -> str:
+        if self.published_on is None:
+            return "Date unknown"
+        return {
+            DatePrecision.DAY: self.published_on.strftime("%-d %B %Y"),
+            DatePrecision.MONTH: self.published_on.strftime("%B %Y"),
+            DatePrecision.YEAR: self.published_on.strftime("%Y"),
+        }.get(self.published_precision, "Date unknown")
+
+    def save(self, *args, **kwargs):
+        if self.url == "":
+            self.url = None
+        new_hash = self.hash_text(self.text)
+        text_changed = bool(self.pk) and new_hash != self.text_sha256
+        self.text_sha256 = new_hash
+        super().save(*args, **kwargs)
+        if text_changed:
+            from .reanchor import reanchor_source
+
+            reanchor_source(self)
+
+
+class AnchoredQuote(models.Model):
+    """A passage of a source's archived text, anchored by offsets and context."""
+
+    quote = models.TextField(help_text="The exact passage, as it stands in the source's archived text.")
+    start = models.PositiveIntegerField(editable=False, default=0)
+    end = models.PositiveIntegerField(editable=False, default=0)
+    prefix = models.CharField(max_length=64, blank=True, editable=False)
+    suffix = models.CharField(max_length=64, blank=True, editable=False)
+    anchor_broken = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Set when the source's text changed and the quote no longer occurs in it.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def anchor(self) -> None:
+        """Resolve the quote against the source text; raise ValidationError if absent."""
+        if not self.source_id:
+            return
+        try:
+            found = anchoring.anchor_quote(self.source.text, self.quote, near=self.start or None)
+        except anchoring.QuoteNotFound as exc:
+            raise ValidationError({"quote": f"{exc} Source: “{self.source}”."}) from exc
+        self.quote, self.start, self.end = found.exact, found.start, found.end
+        self.prefix, self.suffix = found.prefix, found.suffix
+        self.anchor_broken = False
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._loaded_quote = instance.__dict__.get("quote")
+        return instance
+
+    def needs_anchoring(self) -> bool:
+        """True unless the stored offsets still point at the stored quote.
+
+        A quote flagged as broken by a source edit stays flagged (and saveable)
+        until someone edits the quote itself.
+        """
+        if not self.source_id:
+            return False
+        if self.anchor_broken and self.quote == getattr(self, "_loaded_quote", None):
+            return False
+        return self.end == 0 or self.source.text[self.start : self.end] != self.quote
+
+    @property
+    def fragment(self) -> str:
+        """A link fragment that points at the passage on the source page."""
+        return f"#passage-{self.start}-{self.end}"
+
+
+class Claim(Editorial, AnchoredQuote):
+    slug = models.SlugField(max_length=120, unique=True)
+    statement = models.TextField(help_text="The checkable statement, in the desk's words.")
+    claimant = models.CharField(max_length=200, help_text="Who made it: the outlet or the quoted person.")
+    claimant_person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        related_name="claims_made",
+        null=True,
+        blank=True,
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="Where the claim appears.",
+    )
+    claimed_on = models.DateField(null=True, blank=True)
+    agreements = models.ManyToManyField("Agreement", related_name="claims", blank=True)
+    meetings = models.ManyToManyField("Meeting", related_name="claims", blank=True)
+    people = models.ManyToManyField(Person, related_name="claims", blank=True)
+    parties = models.ManyToManyField(Party, related_name="claims", blank=True)
+    topics = models.ManyToManyField(Topic, related_name="claims", blank=True)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, default=Verdict.NOT_RATED, db_index=True)
+    rationale = models.TextField(blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="claims_drafted",
+        null=True,
+        blank=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="claims_reviewed",
+        null=True,
+        blank=True,
+    )
+    verdict_published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    history = HistoricalRecords(m2m_fields=[agreements, meetings, people, parties, topics])
+
+    class Meta:
+        ordering = ["-verdict_published_at", "-updated_at"]
+        constraints = [
+            # Maker-checker (rule 4), held by the database as well as the workflow.
+            models.CheckConstraint(
+                condition=Q(reviewed_by=None) | Q(drafted_by=None) | ~Q(reviewed_by=F("drafted_by")),
+                name="claim_reviewer_is_not_drafter",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.PUBLISHED) | Q(verdict=Verdict.NOT_RATED) | ~Q(rationale=""),
+                name="claim_published_verdict_has_rationale",
+            ),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="claim_quote_offsets_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-verdict_published_at"]),
+            models.Index(fields=["state", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:100]
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:claim", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.quote and self.needs_anchoring():
+            self.anchor()
+
+    def save(self, *args, **kwargs):
+        if self.quote and self.needs_anchoring():
+            self.anchor()
+        super().save(*args, **kwargs)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            claim__state=State.PUBLISHED,
+            source__state=State.PUBLISHED,
+            anchor_broken=False,
+        )
+
+
+class Evidence(AnchoredQuote):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=16, choices=Stance.choices, db_index=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["claim", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="evidence_offsets_ordered"),
+            models.UniqueConstraint(
+                fields=["claim", "source", "start", "end"],
+                name="evidence_unique_passage_per_claim",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: “{self.quote[:60]}”"
+
+    def clean(self):
+        super().clean()
+        if self.quote and self.needs_anchoring():
+            self.anchor()
+
+    def save(self, *args, **kwargs):
+        # Checked on every save, whatever the path (admin, seeds, shell): rule 2.
+        if self.needs_anchoring():
+            self.anchor()
+        super().save(*args, **kwargs)
+        touch(Claim, self.claim_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        touch(Claim, self.claim_id)
+        return result
+
+
+class Agreement(Editorial):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=24, choices=AgreementKind.choices, db_index=True)
+    binding = models.BooleanField(
+        default=False,
+        help_text="Legally binding (a treaty) rather than a political commitment.",
+    )
+    parties = models.ManyToManyField(Party, related_name="agreements")
+    topics = models.ManyToManyField(Topic, related_name="agreements", blank=True)
+    summary = models.TextField(blank=True)
+    # Derived from the status history by refresh_status(); stored so lists can
+    # filter and sort by it. Never edited by hand.
+    current_status = models.CharField(
+        max_length=24,
+        choices=AgreementStatus.choices,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
+    status_since = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[parties, topics])
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:agreement", args=[self.slug])
+
+    def refresh_status(self) -> None:
+        latest = self.status_history.order_by("-date", "-id").first()
+        status = latest.status if latest else ""
+        since = latest.date if latest else None
+        if (status, since) != (self.current_status, self.status_since):
+            Agreement.objects.filter(pk=self.pk).update(current_status=status, status_since=since)
+            self.current_status, self.status_since = status, since
+
+
+class AgreementStatusChange(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="status_history")
+    status = models.CharField(max_length=24, choices=AgreementStatus.choices)
+    date = models.DateField()
+    date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        help_text="The source that backs this step.",
+    )
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "status", "date"], name="status_step_unique"),
+            models.CheckConstraint(
+                condition=~Q(date_precision=DatePrecision.UNKNOWN),
+                name="status_step_is_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} on {self.date}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.agreement.refresh_status()
+        touch(Agreement, self.agreement_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.agreement.refresh_status()
+        return result
+
+
+class Meeting(Editorial):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    start_date = models.DateField(db_index=True)
+    end_date = models.DateField(null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True, help_text="City, country")
+    host = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+        null=True,
+        blank=True,
+    )
+    occasion = models.CharField(max_length=200, blank=True, help_text="The summit or visit it took place at.")
+    format = models.CharField(max_length=16, choices=MeetingFormat.choices, db_index=True)
+    counterparts = models.ManyToManyField(
+        Party,
+        related_name="meetings",
+        blank=True,
+        help_text="The countries or organisations Canada met.",
+    )
+    outcome_agreements = models.ManyToManyField(Agreement, related_name="meetings", blank=True)
+    outcomes = models.TextField(blank=True, help_text="Announcements and other outcomes.")
+    significance = models.TextField(blank=True)
+    topics = models.ManyToManyField(Topic, related_name="meetings", blank=True)
+    sources = models.ManyToManyField(Source, related_name="meetings", blank=True)
+    history = HistoricalRecords(m2m_fields=[counterparts, outcome_agreements, topics, sources])
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date=None) | Q(end_date__gte=F("start_date")),
+                name="meeting_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:meeting", args=[self.slug])
+
+
+class Participation(models.Model):
+    """A person at a meeting, in the role they held on its date."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
+    role = models.ForeignKey(
+        Role,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        null=True,
+        blank=True,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="participant_once_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.meeting}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch(Meeting, self.meeting_id)
+
+    def clean(self):
+        if self.role_id and self.person_id and self.role.person_id != self.person_id:
+            raise ValidationError({"role": "That role belongs to someone else."})
+        if self.role_id and self.meeting_id:
+            day = self.meeting.start_date
+            if not Role.objects.filter(pk=self.role_id).held_on(day).exists():
+                raise ValidationError({"role": f"{self.person} did not hold “{self.role.title}” on {day}."})
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self):
+        visible = (State.PUBLISHED, State.RETRACTED)
+        return self.filter(
+            Q(claim__state__in=visible)
+            | Q(agreement__state__in=visible)
+            | Q(meeting__state__in=visible)
+            | Q(source__state__in=visible)
+        )
+
+
+class Correction(models.Model):
+    """A dated public note on a published record: what changed and why (rule 5)."""
+
+    kind = models.CharField(max_length=16, choices=CorrectionKind.choices, default=CorrectionKind.CORRECTION)
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+    )
+    note = models.TextField(help_text="Shown publicly: what changed and why.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(claim__isnull=False, agreement=None, meeting=None, source=None)
+                    | Q(claim=None, agreement__isnull=False, meeting=None, source=None)
+                    | Q(claim=None, agreement=None, meeting__isnull=False, source=None)
+                    | Q(claim=None, agreement=None, meeting=None, source__isnull=False)
+                ),
+                name="correction_has_exactly_one_record",
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="correction_note_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.record} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def record(self):
+        return self.claim or self.agreement or self.meeting or self.source
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for model, pk in (
+            (Claim, self.claim_id),
+            (Agreement, self.agreement_id),
+            (Meeting, self.meeting_id),
+            (Source, self.source_id),
+        ):
+            touch(model, pk)

@@ -1,0 +1,105 @@
+"""FilterSets shared by the public lists and the API, so both filter the same way.
+
+References to other records are by slug (or party code) and must name a published
+record: an unknown one is a validation error that says so, not an empty result.
+Every FilterSet takes `updated_since` for partners' incremental sync.
+"""
+
+import django_filters as filters
+from django.db.models import Q
+
+from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, Reliability, SourceKind, Verdict
+from tracker.desk.models import Agreement, Claim, Correction, Meeting, Party, Person, Source, Topic
+
+
+def _published(model, field: str = "slug", **extra):
+    return filters.ModelChoiceFilter(
+        queryset=model.objects.published(),
+        to_field_name=field,
+        distinct=True,  # many-to-many joins would repeat rows
+        **extra,
+    )
+
+
+class UpdatedSinceFilterSet(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 date-time)"
+    )
+
+
+class ClaimFilter(UpdatedSinceFilterSet):
+    verdict = filters.MultipleChoiceFilter(choices=Verdict.choices)
+    source = _published(Source, field_name="source", label="Source (slug)")
+    agreement = _published(Agreement, field_name="agreements", label="Agreement (slug)")
+    meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")
+    person = _published(Person, field_name="people", label="Person (slug)")
+    party = _published(Party, "code", field_name="parties", label="Party (code)")
+    topic = _published(Topic, field_name="topics", label="Topic (slug)")
+    claimed_after = filters.DateFilter(field_name="claimed_on", lookup_expr="gte")
+    claimed_before = filters.DateFilter(field_name="claimed_on", lookup_expr="lte")
+    published_after = filters.IsoDateTimeFilter(field_name="verdict_published_at", lookup_expr="gte")
+    published_before = filters.IsoDateTimeFilter(field_name="verdict_published_at", lookup_expr="lte")
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+
+class SourceFilter(UpdatedSinceFilterSet):
+    kind = filters.MultipleChoiceFilter(choices=SourceKind.choices)
+    reliability = filters.MultipleChoiceFilter(choices=Reliability.choices)
+    publisher = filters.CharFilter(field_name="publisher", lookup_expr="iexact")
+    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+
+class AgreementFilter(UpdatedSinceFilterSet):
+    kind = filters.MultipleChoiceFilter(choices=AgreementKind.choices)
+    status = filters.MultipleChoiceFilter(field_name="current_status", choices=AgreementStatus.choices)
+    binding = filters.BooleanFilter()
+    party = _published(Party, "code", field_name="parties", label="Party (code)")
+    topic = _published(Topic, field_name="topics", label="Topic (slug)")
+    meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")
+
+    class Meta:
+        model = Agreement
+        fields: list[str] = []
+
+
+class MeetingFilter(UpdatedSinceFilterSet):
+    format = filters.MultipleChoiceFilter(choices=MeetingFormat.choices)
+    party = filters.CharFilter(method="filter_party", label="Counterpart or host (party code)")
+    person = _published(Person, field_name="participants__person", label="Participant (slug)")
+    agreement = _published(Agreement, field_name="outcome_agreements", label="Outcome agreement (slug)")
+    topic = _published(Topic, field_name="topics", label="Topic (slug)")
+    start_after = filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_before = filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def filter_party(self, queryset, name, value):
+        value = value.upper()
+        return queryset.filter(Q(counterparts__code=value) | Q(host__code=value))
+
+
+class PersonFilter(UpdatedSinceFilterSet):
+    party = _published(Party, "code", field_name="party", label="Party (code)")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+
+class CorrectionFilter(filters.FilterSet):
+    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="Made at or after")
+    kind = filters.ChoiceFilter(choices=[("correction", "Correction"), ("retraction", "Retraction")])
+
+    class Meta:
+        model = Correction
+        fields: list[str] = []
