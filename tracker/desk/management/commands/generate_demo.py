@@ -188,9 +188,10 @@ class Command(BaseCommand):
             [through(claim_id=created[c.slug].pk, topic_id=rng.choice(topics).pk) for c in new_claims],
             batch_size=1000,
         )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data: {len(new_sources)} sources and {len(new_claims)} claims added "
-                f"({Claim.objects.filter(slug__startswith='demo-').count()} demo claims in all)."
+        if options["verbosity"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data: {len(new_sources)} sources and {len(new_claims)} claims added "
+                    f"({Claim.objects.filter(slug__startswith='demo-').count()} demo claims in all)."
+                )
             )
-        )
