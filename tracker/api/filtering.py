@@ -12,6 +12,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.request import Request
 
+from tracker.filters import MeetingFilter
+
 from .errors import InvalidFilter, InvalidQuery
 
 BOOLEAN_SPELLINGS = {"true", "false", "1", "0"}
@@ -55,3 +57,11 @@ class SearchFilter(filters.SearchFilter):
             )
             parameter["schema"]["maxLength"] = 200
         return parameters
+
+
+class MeetingAPIFilter(MeetingFilter):
+    """The public MeetingFilter, with its `format` filter renamed `meeting_format`:
+    in the API, `?format=` chooses the output (json or csv)."""
+
+
+MeetingAPIFilter.base_filters["meeting_format"] = MeetingAPIFilter.base_filters.pop("format")

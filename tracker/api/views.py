@@ -30,7 +30,6 @@ from tracker.filters import (
     AgreementFilter,
     ClaimFilter,
     CorrectionFilter,
-    MeetingFilter,
     PartyFilter,
     PersonFilter,
     SourceFilter,
@@ -39,6 +38,7 @@ from tracker.filters import (
 
 from . import serializers
 from .errors import InvalidQuery
+from .filtering import MeetingAPIFilter
 
 SLUG = r"[-a-zA-Z0-9_]+"
 
@@ -150,7 +150,7 @@ class MeetingViewSet(PublishedViewSet):
         )
     )
     serializer_class = serializers.MeetingSerializer
-    filterset_class = MeetingFilter
+    filterset_class = MeetingAPIFilter
     ordering = "-start_date"
     ordering_fields = ["start_date", "updated_at", "title", "slug"]
     search_fields = ["title", "place", "occasion"]
