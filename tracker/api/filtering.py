@@ -30,10 +30,12 @@ class StrictFilterBackend(DjangoFilterBackend):
             # A boolean filter turns a value it does not know into "no filter".
             if isinstance(flt, django_filters.BooleanFilter) and raw and raw.lower() not in BOOLEAN_SPELLINGS:
                 errors[name] = ["Use true or false."]
-        for name, value in (filterset.form.cleaned_data if not errors else {}).items():
+        cleaned = filterset.form.cleaned_data if not errors else {}
+        for name, value in cleaned.items():
             if isinstance(value, dt.datetime):
+                # In UTC: PostgreSQL refuses offsets Python accepts (beyond ±15:59).
                 try:
-                    value.astimezone(dt.UTC)
+                    cleaned[name] = value.astimezone(dt.UTC)
                 except OverflowError:
                     errors[name] = ["This date-time is out of range."]
         if errors:

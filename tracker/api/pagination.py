@@ -110,7 +110,9 @@ def decode_cursor(cursor: str, ordering: str, model: type[Model], keys: list[Key
         try:
             value = model._meta.get_field(key.field).to_python(raw)
             if isinstance(value, dt.datetime):
-                value.astimezone(dt.UTC)  # a forged cursor could overflow the database's range
+                if value.tzinfo is None:
+                    raise ValueError("naive")
+                value = value.astimezone(dt.UTC)  # a forged cursor could hold any offset
         except (ValidationError, OverflowError, ValueError):
             raise invalid from None
         if key.field == "id" and not (isinstance(value, int) and 0 <= value <= MAX_ID):

@@ -74,8 +74,9 @@ def _query(request: Request) -> dict:
         raise InvalidFilter("Invalid filter: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()), fields)
     since = query.validated_data.get("updated_since")
     if since is not None:
+        # In UTC: PostgreSQL refuses offsets Python accepts (beyond ±15:59).
         try:
-            since.astimezone(dt.UTC)
+            query.validated_data["updated_since"] = since.astimezone(dt.UTC)
         except OverflowError:
             raise InvalidFilter("updated_since is out of range.", {"updated_since": ["Out of range."]}) from None
     return query.validated_data
@@ -90,12 +91,12 @@ def _decode_position(cursor: str) -> tuple[dt.datetime, str, str]:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         at, kind, slug = data["v"]
         at = dt.datetime.fromisoformat(at)
-        at.astimezone(dt.UTC)
+        if timezone.is_naive(at):
+            raise ValueError("naive")
+        at = at.astimezone(dt.UTC)
     except (ValueError, TypeError, KeyError, OverflowError, binascii.Error):
         raise invalid from None
     if data.get("o") != "at" or kind not in TOMBSTONE_MODELS or not isinstance(slug, str) or "\x00" in slug:
-        raise invalid
-    if timezone.is_naive(at):
         raise invalid
     return at, kind, slug
 
