@@ -185,6 +185,8 @@ class PartyViewSet(PublishedViewSet):
 
 
 class TopicViewSet(PublishedViewSet):
+    """What claims, agreements and meetings are about: defence, trade, energy..."""
+
     queryset = Topic.objects.published()
     serializer_class = serializers.TopicSerializer
     filterset_class = TopicFilter
