@@ -72,6 +72,12 @@ class AgreementFilter(UpdatedSinceFilterSet):
     party = _published(Party, "code", field_name="parties", label="Party (code)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
     meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")
+    status_changed_after = filters.DateFilter(
+        field_name="status_history__date", lookup_expr="gte", distinct=True, label="Had a status step on or after"
+    )
+    status_changed_before = filters.DateFilter(
+        field_name="status_history__date", lookup_expr="lte", distinct=True, label="Had a status step on or before"
+    )
 
     class Meta:
         model = Agreement

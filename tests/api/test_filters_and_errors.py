@@ -61,6 +61,8 @@ def test_claims_filter_by_source(api, record):
 
 def test_other_lists_filter_too(api, record):
     assert slugs(api, "/api/v1/agreements/", {"status": "signed", "party": "KR"}) == ["gsoia"]
+    assert slugs(api, "/api/v1/agreements/", {"status_changed_after": "2025-10-01"}) == ["gsoia"]
+    assert slugs(api, "/api/v1/agreements/", {"status_changed_before": "2025-10-01"}) == []
     assert slugs(api, "/api/v1/meetings/", {"meeting_format": "call"}) == ["g7-call"]
     assert slugs(api, "/api/v1/meetings/", {"party": "kr"}) == ["apec-bilateral"]
     assert slugs(api, "/api/v1/meetings/", {"person": "lee-jae-myung"}) == ["apec-bilateral"]

@@ -98,3 +98,16 @@ def test_a_deep_page_costs_what_the_first_one_does(api, grow):
 
     assert len(deep) == len(first)
     assert not any("OFFSET" in sql.upper() for sql in deep)
+
+
+def test_the_export_runs_the_same_queries_for_three_records_or_twenty(api, grow):
+    def export_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            b"".join(api.get("/api/v1/export/").streaming_content)
+        return len(captured.captured_queries)
+
+    grow(3)
+    small = export_queries()
+    grow(17)
+
+    assert export_queries() == small

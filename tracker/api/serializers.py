@@ -400,11 +400,12 @@ class CorrectedRecordSerializer(serializers.Serializer):
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
+    url = api_url("correction", "id")
     record = serializers.SerializerMethodField()
 
     class Meta:
         model = Correction
-        fields = ["id", "kind", "note", "created_at", "record"]
+        fields = ["id", "url", "kind", "note", "created_at", "record"]
 
     @extend_schema_field(CorrectedRecordSerializer)
     def get_record(self, obj: Correction) -> dict[str, Any]:
