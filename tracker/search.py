@@ -47,7 +47,7 @@ def document_text(kind: str, record) -> tuple[str, str]:
     """The (title, body) a record is found by. Uses plain attributes only, so the
     migration that builds the index can pass historical models."""
     if kind == Kind.CLAIM:
-        return record.statement, "\n".join([record.claimant, record.rationale, record.quote])
+        return record.statement, f"{record.rationale}\n“{record.quote}”\nClaimed by {record.claimant}."
     if kind == Kind.SOURCE:
         return record.title, "\n".join([record.publisher, record.text])
     if kind == Kind.AGREEMENT:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from django_filters import FilterSet
 
 from tracker.desk.choices import PartyKind
-from tracker.desk.models import Agreement, Claim, Meeting, Source
+from tracker.desk.models import Agreement, Claim, Meeting, Party, Source
 from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, MeetingFilter, SourceFilter
 
 from .caching import public_page
@@ -25,6 +25,25 @@ from .charts import bar_chart
 from .records import corrections_with_records, public_corrections
 
 PER_PAGE = 20
+# Readers' labels for the shared FilterSets' fields (theirs are written for the API).
+LABELS = {
+    "verdict": "Verdict",
+    "topic": "Topic",
+    "party": "Country or organisation",
+    "agreement": "Agreement",
+    "person": "Participant",
+    "claimed_after": "Claimed on or after",
+    "claimed_before": "Claimed on or before",
+    "published_after": "Published on or after",
+    "published_before": "Published on or before",
+    "start_after": "On or after",
+    "start_before": "On or before",
+    "kind": "Kind",
+    "status": "Status",
+    "reliability": "Reliability",
+    "binding": "Legally binding",
+    "format": "Format",
+}
 
 
 @dataclass
@@ -54,7 +73,19 @@ def _readable_form(filterset: FilterSet, names: list[str]) -> list:
             form_field.widget = forms.CheckboxSelectMultiple(choices=form_field.choices)
         elif isinstance(form_field.widget, forms.DateInput):
             form_field.widget.input_type = "date"
-        shown.append(form[name])
+        elif isinstance(form_field, forms.ModelChoiceField):
+            form_field.empty_label = "Any"
+            form_field.widget.choices = form_field.choices
+        elif isinstance(form_field, forms.NullBooleanField):
+            form_field.widget = forms.Select(choices=[("", "Either"), ("true", "Binding"), ("false", "Not binding")])
+        elif name == "party":  # the meetings' party filter takes a code: offer the parties by name
+            parties = [(party.code, party.name) for party in Party.objects.published()]
+            form_field.widget = forms.Select(choices=[("", "Any"), *parties])
+        elif name == "kind" and isinstance(form_field.widget, forms.Select):
+            form_field.widget.choices = [("", "Any"), *list(form_field.widget.choices)[1:]]
+        bound_field = form[name]  # may be cached from validation, so set its own label
+        bound_field.label = LABELS.get(name, bound_field.label)
+        shown.append(bound_field)
     return shown
 
 
