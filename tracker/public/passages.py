@@ -63,8 +63,8 @@ def _note_link(passage: Passage) -> str:
 
 
 def render_text(text: str, passages: list[Passage]) -> SafeString:
-    """The escaped text with every passage marked, each followed by a numbered link
-    to its note."""
+    """The escaped text with every passage marked. Each passage's numbered link to its
+    note waits until no mark is open, so nested quotes do not break up the sentence."""
     starts: dict[int, list[Passage]] = {}
     ends: dict[int, list[Passage]] = {}
     for passage in passages:
@@ -73,6 +73,7 @@ def render_text(text: str, passages: list[Passage]) -> SafeString:
     cuts = sorted({0, len(text), *starts, *ends})
     out: list[str] = []
     open_marks: list[Passage] = []
+    pending_notes: list[Passage] = []
     for index, position in enumerate(cuts):
         ending = ends.get(position, [])
         if ending:
@@ -81,8 +82,10 @@ def render_text(text: str, passages: list[Passage]) -> SafeString:
             reopen = [p for p in open_marks[depth:] if p not in ending]
             out.extend(_close(p) for p in reversed(open_marks[depth:]))
             del open_marks[depth:]
-            for passage in sorted(ending, key=lambda p: p.number):
-                out.append(_note_link(passage))
+            pending_notes.extend(ending)
+            if not reopen and not open_marks:
+                out.extend(_note_link(p) for p in sorted(pending_notes, key=lambda p: p.number))
+                pending_notes.clear()
             for passage in reopen:
                 out.append(_open(passage, first=False))
                 open_marks.append(passage)
