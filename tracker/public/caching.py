@@ -2,13 +2,18 @@
 
 Pages may be stored by browsers and CDNs but must be revalidated on every use
 (`no-cache`), so a record that is retracted or unpublished disappears on the very
-next request, never after a max-age. Revalidation is cheap: Last-Modified is the
-latest change anywhere in the desk's tables (one query), so an unchanged page is
-answered 304 without rendering, and ConditionalGetMiddleware adds an ETag of the
-rendered page for clients that send If-None-Match.
+next request, never after a max-age. Revalidation is cheap:
+
+- Last-Modified is the latest change anywhere in the desk's tables (one query), so
+  an unchanged page is answered 304 without rendering. HTTP dates count whole
+  seconds, so it is only sent once the second of that change is over: a client can
+  never hold a date that a later change in the same second would share.
+- The ETag is a hash of the page with its per-request CSP nonce left out (the nonce
+  would otherwise make every ETag unique); ConditionalGetMiddleware compares it.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 
@@ -18,7 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date
+from django.utils.http import http_date, quote_etag
 
 from .records import RecordGone
 
@@ -61,6 +66,13 @@ def last_change() -> dt.datetime:
     return max(latest, today) if latest else today
 
 
+def _etag_without_nonce(request: HttpRequest, content: bytes) -> str:
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:  # only true once the page has used it
+        content = content.replace(str(nonce).encode(), b"")
+    return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+
+
 def set_public_cache_headers(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, public=True, no_cache=True, max_age=0)
     return response
@@ -79,8 +91,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = view(request, *args, **kwargs)
         except RecordGone as gone:
             response = render(request, "public/gone.html", {"gone": gone}, status=410)
-        if response.status_code == 200 and not response.has_header("Last-Modified"):
-            response["Last-Modified"] = http_date(changed.timestamp())
+        if response.status_code == 200 and not response.streaming:
+            if int(timezone.now().timestamp()) > int(changed.timestamp()):
+                response["Last-Modified"] = http_date(changed.timestamp())
+            response["ETag"] = _etag_without_nonce(request, response.content)
         return set_public_cache_headers(response)
 
     return wrapper
