@@ -263,6 +263,21 @@ def claim_retract(*, claim: Claim, by: User, note: str) -> Claim:
 # Evidence ------------------------------------------------------------------------------
 
 
+def evidence_refusal(claim: Claim, by: User) -> str:
+    """Why `by` may not add evidence to `claim` as it stands, or "" if they may."""
+    if not by.has_perm("desk.add_evidence"):
+        return "You are not allowed to attach evidence."
+    if claim.state == State.RETRACTED:
+        return "This claim is retracted: its evidence no longer changes."
+    if claim.state == State.PUBLISHED and not by.has_perm("desk.correct_claim"):
+        return "This claim is published: only an editor can add evidence to it, with a correction."
+    if claim.state == State.IN_REVIEW and not by.has_perm("desk.review_claim"):
+        return "This claim is in review: a verifier adds its evidence now, or sends it back to you."
+    if claim.state == State.DRAFT and claim.drafted_by_id not in (None, by.pk) and not by.has_perm("desk.review_claim"):
+        return "This draft belongs to another reporter: only they or a verifier can add evidence to it."
+    return ""
+
+
 @transaction.atomic
 def evidence_attach(
     *,
@@ -277,12 +292,9 @@ def evidence_attach(
     """Quote a passage of `source` as evidence for `claim`, anchored in its text."""
     _require(by, "add_evidence", "attach evidence")
     claim = _lock_claim(claim)
-    if claim.state == State.RETRACTED:
-        raise WorkflowError("This claim is retracted: its evidence no longer changes.")
-    if claim.state == State.PUBLISHED and not by.has_perm("desk.correct_claim"):
-        raise NotAllowed("This claim is published: only an editor can add evidence to it, with a correction.")
-    if claim.state == State.DRAFT and claim.drafted_by_id not in (None, by.pk) and not by.has_perm("desk.review_claim"):
-        raise NotAllowed("This draft belongs to another reporter: only they or a verifier can add evidence to it.")
+    refusal = evidence_refusal(claim, by)
+    if refusal:
+        raise NotAllowed(refusal)
     if stance not in Stance.values:
         raise WorkflowError("Choose whether the passage supports the claim, contradicts it or gives context.")
     evidence = Evidence(
