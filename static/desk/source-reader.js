@@ -45,6 +45,7 @@
   }
 
   document.addEventListener("selectionchange", onSelectionChange);
+  onSelectionChange(); // a selection made while the page was still loading
   // A quote typed or pasted by hand has no known offset: let the server find it.
   document.querySelectorAll("textarea.desk-quote").forEach(function (field) {
     field.addEventListener("input", function () {

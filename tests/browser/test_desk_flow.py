@@ -75,6 +75,7 @@ def test_a_claim_goes_from_a_new_source_to_a_published_verdict(page, live_server
     screenshot(page, "desk-01-add-source")
     page.click("input[name=_save]")
     page.wait_for_selector("#desk-text")
+    page.wait_for_load_state("load")  # the page's deferred script listens for selections
 
     # ...selects a passage and marks a claim from it.
     select_text(page, SELECTED)
@@ -112,7 +113,9 @@ def test_a_claim_goes_from_a_new_source_to_a_published_verdict(page, live_server
     page.fill("#id_rationale", "The Department of Foreign Affairs confirms the signing in Manila.")
     screenshot(page, "desk-06-publish")
     page.click("input[type=submit][value=Publish]")
-    page.wait_for_selector("ul.messagelist")
+    page.wait_for_load_state("load")
+    screenshot(page, "desk-07-after-publish")
+    page.wait_for_url("**/admin/desk/claimforreview/")
     assert "Published." in page.inner_text("ul.messagelist")
 
     claim.refresh_from_db()

@@ -163,3 +163,11 @@ def test_a_refused_transition_leaves_no_correction_and_no_event(claim_in, make_s
         services.claim_retract(claim=claim, by=make_staff("Editor"), note="")
     assert Correction.objects.count() == 0
     assert claim.events.count() == events
+
+
+def test_a_long_comment_is_kept_whole_in_the_workflow_log_and_cut_in_the_history(claim_in, make_staff):
+    comment = "The quote is from the wrong paragraph; " * 10
+    claim = services.claim_send_back(claim=claim_in(State.IN_REVIEW), by=make_staff("Verifier"), comment=comment)
+    assert claim.events.first().comment == comment.strip()
+    reason = claim.history.first().history_change_reason
+    assert reason.startswith("Sent back: The quote is from") and len(reason) == 100

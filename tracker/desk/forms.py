@@ -26,7 +26,7 @@ def stale_edit_message(instance, seen: int | None) -> str:
     base = instance.history.filter(version=seen).first()
     fields: list[str] = []
     if base is not None:
-        for change in latest.diff_against(base).changes:
+        for change in latest.diff_against(base, excluded_fields=["updated_at", "version"]).changes:
             label = str(instance._meta.get_field(change.field).verbose_name)
             if label not in fields:
                 fields.append(label)

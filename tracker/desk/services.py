@@ -63,7 +63,14 @@ def _note_required(note: str, what: str) -> str:
     return note
 
 
+HISTORY_REASON_MAX = 100  # simple-history's history_change_reason column
+
+
 def _save(record: models.Model, *, by: User | None, reason: str) -> None:
+    """Save with its history record. The reason is cut to fit its column; the whole
+    comment or note lives in the ClaimEvent or Correction written alongside."""
+    if len(reason) > HISTORY_REASON_MAX:
+        reason = reason[: HISTORY_REASON_MAX - 1] + "…"
     record._history_user = by
     record._change_reason = reason
     record.save()
