@@ -44,3 +44,6 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+bench: install
+	$(PY) scripts/bench.py

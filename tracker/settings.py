@@ -161,6 +161,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In development WhiteNoise serves straight from the app and project static folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -181,6 +184,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production is HTTPS only. To try `make serve` over plain http on a laptop, set
+# SECURE_SSL_REDIRECT=false and SECURE_COOKIES=false.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 
 # Content-Security-Policy (Django 6's own middleware): our pages load nothing from
 # elsewhere; inline scripts and styles must carry the per-request nonce.
@@ -229,3 +237,7 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 AXES_VERBOSE = False
+
+# HSTS for subdomains and the preload list are decisions for whoever owns the domain,
+# not for the application.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]

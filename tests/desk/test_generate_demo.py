@@ -1,0 +1,13 @@
+from django.core.management import call_command
+
+from tracker.desk.models import Claim, Evidence
+
+
+def test_generate_demo_makes_published_anchored_records_and_is_repeatable(db):
+    call_command("generate_demo", claims=40, sources=10, verbosity=0)
+    call_command("generate_demo", claims=40, sources=10, verbosity=0)
+    assert Claim.objects.published().filter(slug__startswith="demo-").count() == 40
+    for evidence in Evidence.objects.select_related("source"):
+        assert evidence.source.text[evidence.start : evidence.end] == evidence.quote
+    for claim in Claim.objects.select_related("source"):
+        assert claim.source.text[claim.start : claim.end] == claim.quote

@@ -1,0 +1,261 @@
+"""load_seeds: idempotent, all-or-nothing, and loud about what is wrong."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from tracker.desk.choices import State
+from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Person, Source
+from tracker.desk.seeds import SeedError, load_seeds
+
+SEEDS = Path(settings.BASE_DIR) / "seeds"
+TEXT = "The leaders announced a partnership in Gyeongju on Wednesday. Trade talks began.\n"
+
+
+def write(folder: Path, name: str, data) -> None:
+    (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def small_seeds(tmp_path: Path) -> Path:
+    """A minimal seed folder: two sources, one agreement, one meeting, one claim."""
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "sources" / "b.txt").write_text(
+        "Reports say the pact was signed in Seoul on Tuesday.\n", encoding="utf-8"
+    )
+    write(
+        tmp_path,
+        "sources.yaml",
+        [
+            {
+                "slug": "readout",
+                "file": "sources/a.txt",
+                "title": "Readout",
+                "publisher": "PMO",
+                "kind": "official",
+                "reliability": "primary",
+                "published_on": "2025-11-01",
+                "published_precision": "day",
+            },
+            {
+                "slug": "report",
+                "file": "sources/b.txt",
+                "title": "Report",
+                "publisher": "Site",
+                "kind": "news",
+                "reliability": "unreliable",
+            },
+        ],
+    )
+    write(
+        tmp_path,
+        "reference.yaml",
+        {
+            "parties": [
+                {"code": "CA", "name": "Canada", "kind": "country"},
+                {"code": "KR", "name": "Korea", "kind": "country"},
+            ],
+            "topics": [{"slug": "defence", "name": "Defence"}],
+        },
+    )
+    write(
+        tmp_path,
+        "people.yaml",
+        [
+            {
+                "slug": "lee",
+                "name": "Lee Jae-myung",
+                "party": "KR",
+                "roles": [{"title": "President of the Republic of Korea", "party": "KR", "start": "2025-06-04"}],
+            }
+        ],
+    )
+    write(
+        tmp_path,
+        "agreements.yaml",
+        [
+            {
+                "slug": "pact",
+                "title": "Partnership",
+                "kind": "security_defence",
+                "parties": ["CA", "KR"],
+                "topics": ["defence"],
+                "status_history": [{"status": "announced", "date": "2025-10-29", "source": "readout"}],
+            }
+        ],
+    )
+    write(
+        tmp_path,
+        "meetings.yaml",
+        [
+            {
+                "slug": "summit",
+                "title": "Summit",
+                "start_date": "2025-10-29",
+                "format": "bilateral",
+                "counterparts": ["KR"],
+                "outcome_agreements": ["pact"],
+                "sources": ["readout"],
+                "participants": [{"person": "lee", "role": "President of the Republic of Korea"}],
+            }
+        ],
+    )
+    write(
+        tmp_path,
+        "claims.yaml",
+        [
+            {
+                "slug": "signed-in-seoul",
+                "statement": "The pact was signed in Seoul.",
+                "claimant": "Site",
+                "source": "report",
+                "quote": "the pact was signed in Seoul",
+                "verdict": "inaccurate",
+                "rationale": "It was announced in Gyeongju.",
+                "agreements": ["pact"],
+                "meetings": ["summit"],
+                "evidence": [
+                    {"source": "readout", "quote": "announced a partnership in Gyeongju", "stance": "contradicts"}
+                ],
+            }
+        ],
+    )
+    return tmp_path
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in (Source, Claim, Evidence, Agreement, Meeting, Person)}
+
+
+def history_rows() -> int:
+    return sum(model.history.count() for model in (Source, Claim, Evidence, Agreement, Meeting, Person))
+
+
+def test_it_loads_every_kind_of_record_as_published(db, small_seeds):
+    load_seeds(small_seeds)
+    claim = Claim.objects.get(slug="signed-in-seoul")
+    assert claim.state == State.PUBLISHED
+    assert claim.evidence.get().quote == "announced a partnership in Gyeongju"
+    assert claim.drafted_by != claim.reviewed_by
+    assert Agreement.objects.get(slug="pact").current_status == "announced"
+    assert Meeting.objects.get(slug="summit").participants.get().role.title == "President of the Republic of Korea"
+    assert Source.objects.get(slug="report").published_display == "Date unknown"
+
+
+def test_loading_twice_changes_nothing(db, small_seeds):
+    load_seeds(small_seeds)
+    before, history_before = counts(), history_rows()
+    assert load_seeds(small_seeds) == 0
+    assert counts() == before
+    assert history_rows() == history_before
+
+
+def test_an_edited_seed_updates_the_record_in_place(db, small_seeds):
+    load_seeds(small_seeds)
+    data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
+    data[0]["rationale"] = "The official readout places the announcement in Gyeongju."
+    write(small_seeds, "claims.yaml", data)
+    assert load_seeds(small_seeds) > 0
+    assert Claim.objects.get(slug="signed-in-seoul").rationale.startswith("The official readout")
+    assert Claim.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        (
+            "claims.yaml",
+            lambda d: d[0]["evidence"][0].update(quote="signed a treaty in Ottawa"),
+            "claims.yaml: signed-in-seoul: evidence quote",
+        ),
+        (
+            "claims.yaml",
+            lambda d: d[0].update(meetings=["no-such-meeting"]),
+            "claims.yaml: signed-in-seoul: unknown meeting 'no-such-meeting'",
+        ),
+        (
+            "claims.yaml",
+            lambda d: d[0]["evidence"][0].update(stance="supports"),
+            "claims.yaml: signed-in-seoul: “Inaccurate” needs at least one piece of evidence that contradicts",
+        ),
+        (
+            "meetings.yaml",
+            lambda d: d[0]["participants"][0].update(role="Prime Minister of Canada"),
+            "meetings.yaml: summit: Lee Jae-myung did not hold the role",
+        ),
+        (
+            "agreements.yaml",
+            lambda d: d[0]["status_history"][0].update(status="ratified"),
+            "agreements.yaml: pact: status 'ratified' is not one of",
+        ),
+        (
+            "sources.yaml",
+            lambda d: d[0].update(published_on="1 November"),
+            "sources.yaml: readout: published_on must be a date",
+        ),
+    ],
+)
+def test_a_broken_seed_file_aborts_naming_the_file_and_record_and_changes_nothing(
+    db, small_seeds, file, change, expected
+):
+    data = yaml.safe_load((small_seeds / file).read_text())
+    change(data)
+    write(small_seeds, file, data)
+    with pytest.raises(SeedError) as excinfo:
+        load_seeds(small_seeds)
+    assert expected in str(excinfo.value)
+    assert all(n == 0 for n in counts().values())
+
+
+def test_a_broken_seed_leaves_an_already_loaded_database_as_it_was(db, small_seeds):
+    load_seeds(small_seeds)
+    before, history_before = counts(), history_rows()
+    data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
+    data[0]["rationale"] = "Changed."
+    data.append({**data[0], "slug": "second", "quote": "not in the report at all"})
+    write(small_seeds, "claims.yaml", data)
+    with pytest.raises(SeedError, match="claims.yaml: second: claim quote"):
+        load_seeds(small_seeds)
+    assert counts() == before and history_rows() == history_before
+    assert Claim.objects.get(slug="signed-in-seoul").rationale == "It was announced in Gyeongju."
+
+
+def test_a_file_that_is_not_yaml_is_reported(db, small_seeds):
+    (small_seeds / "people.yaml").write_text("- slug: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SeedError, match="people.yaml: .*not valid YAML"):
+        load_seeds(small_seeds)
+
+
+def test_the_command_reports_a_broken_seed_as_a_command_error(db, small_seeds):
+    (small_seeds / "meetings.yaml").unlink()
+    with pytest.raises(CommandError, match="Seeds not loaded, nothing changed. meetings.yaml: .*missing"):
+        call_command("load_seeds", folder=small_seeds)
+
+
+class TestTheDesksSeeds:
+    def test_they_load_and_reload_without_change(self, db, tmp_path):
+        folder = tmp_path / "seeds"
+        shutil.copytree(SEEDS, folder)
+        call_command("load_seeds", folder=folder)
+        before, history_before = counts(), history_rows()
+        assert load_seeds(folder) == 0
+        assert counts() == before and history_rows() == history_before
+
+    def test_they_cover_the_five_documents_with_enough_claims(self, db):
+        load_seeds(SEEDS)
+        assert Source.objects.published().count() == 5
+        assert Claim.objects.published().count() >= 30
+        for source in Source.objects.all():
+            assert source.claims.count() >= 5, f"too few claims from {source}"
+        # The contradicting report is the desk's main subject.
+        report = Source.objects.get(text__startswith="Canada and South Korea signed")
+        assert report.reliability == "unreliable"
+        assert report.claims.filter(verdict="inaccurate").exists()
+        # Every quote is anchored exactly where the stored offsets say.
+        for evidence in Evidence.objects.select_related("source"):
+            assert evidence.source.text[evidence.start : evidence.end] == evidence.quote
