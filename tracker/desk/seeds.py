@@ -135,10 +135,24 @@ def _upsert(ctx: _Context, model: type[models.Model], lookup: dict, values: dict
     return obj
 
 
-def _set_m2m(ctx: _Context, obj: models.Model, field: str, targets: list) -> None:
-    manager = getattr(obj, field)
-    if set(manager.values_list("pk", flat=True)) != {t.pk for t in targets}:
-        manager.set(targets)
+def _set_m2m(ctx: _Context, obj: models.Model, **relations: list) -> None:
+    """Set many-to-many relations, recording one history entry for all of them.
+
+    simple-history would otherwise write a full history row for every add and remove.
+    """
+    obj.skip_history_when_saving = True
+    changed = False
+    try:
+        for field, targets in relations.items():
+            manager = getattr(obj, field)
+            if set(manager.values_list("pk", flat=True)) != {t.pk for t in targets}:
+                manager.set(targets)
+                changed = True
+    finally:
+        del obj.skip_history_when_saving
+    if changed:
+        obj._change_reason = "Loaded from seeds"
+        obj.save()
         ctx.changed += 1
 
 
@@ -259,8 +273,12 @@ def _load_agreements(ctx: _Context, data: Any) -> None:
                 "state": State.PUBLISHED,
             },
         )
-        _set_m2m(ctx, agreement, "parties", ctx.refs(ctx.parties, row["parties"], "party"))
-        _set_m2m(ctx, agreement, "topics", ctx.refs(ctx.topics, row.get("topics"), "topic"))
+        _set_m2m(
+            ctx,
+            agreement,
+            parties=ctx.refs(ctx.parties, row["parties"], "party"),
+            topics=ctx.refs(ctx.topics, row.get("topics"), "topic"),
+        )
         keep = []
         for step in _rows(ctx, row["status_history"]):
             _require(ctx, step, "status", "date", "source")
@@ -307,12 +325,14 @@ def _load_meetings(ctx: _Context, data: Any) -> None:
                 "state": State.PUBLISHED,
             },
         )
-        _set_m2m(ctx, meeting, "counterparts", ctx.refs(ctx.parties, row.get("counterparts"), "party"))
         _set_m2m(
-            ctx, meeting, "outcome_agreements", ctx.refs(ctx.agreements, row.get("outcome_agreements"), "agreement")
+            ctx,
+            meeting,
+            counterparts=ctx.refs(ctx.parties, row.get("counterparts"), "party"),
+            outcome_agreements=ctx.refs(ctx.agreements, row.get("outcome_agreements"), "agreement"),
+            topics=ctx.refs(ctx.topics, row.get("topics"), "topic"),
+            sources=ctx.refs(ctx.sources, row.get("sources"), "source"),
         )
-        _set_m2m(ctx, meeting, "topics", ctx.refs(ctx.topics, row.get("topics"), "topic"))
-        _set_m2m(ctx, meeting, "sources", ctx.refs(ctx.sources, row.get("sources"), "source"))
         keep = []
         for entry in _rows(ctx, row.get("participants")):
             _require(ctx, entry, "person")
@@ -387,11 +407,15 @@ def _load_claims(ctx: _Context, data: Any) -> None:
                 else timezone.now(),
             },
         )
-        _set_m2m(ctx, claim, "agreements", ctx.refs(ctx.agreements, row.get("agreements"), "agreement"))
-        _set_m2m(ctx, claim, "meetings", ctx.refs(ctx.meetings, row.get("meetings"), "meeting"))
-        _set_m2m(ctx, claim, "people", ctx.refs(ctx.people, row.get("people"), "person"))
-        _set_m2m(ctx, claim, "parties", ctx.refs(ctx.parties, row.get("parties"), "party"))
-        _set_m2m(ctx, claim, "topics", ctx.refs(ctx.topics, row.get("topics"), "topic"))
+        _set_m2m(
+            ctx,
+            claim,
+            agreements=ctx.refs(ctx.agreements, row.get("agreements"), "agreement"),
+            meetings=ctx.refs(ctx.meetings, row.get("meetings"), "meeting"),
+            people=ctx.refs(ctx.people, row.get("people"), "person"),
+            parties=ctx.refs(ctx.parties, row.get("parties"), "party"),
+            topics=ctx.refs(ctx.topics, row.get("topics"), "topic"),
+        )
 
         keep = []
         for item in evidence_rows:
