@@ -154,3 +154,10 @@ def test_every_editorial_record_shows_its_history(login, make_claim, make_user):
     page = login(make_user(is_staff=True, is_superuser=True)).get(f"/admin/desk/claim/{claim.pk}/history/")
     assert page.status_code == 200
     assert "A reworded statement" in page.content.decode() or "Statement" in page.content.decode()
+
+
+def test_the_submit_button_posts_nothing_but_the_request(login, make_claim, reporter):
+    claim = make_claim(drafted_by=reporter)
+    response = login(reporter).post(_workflow(claim, "submit"))
+    assert response.status_code == 302
+    assert Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW

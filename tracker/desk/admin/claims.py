@@ -243,7 +243,8 @@ class ClaimAdmin(EditorialAdmin):
         if not request.user.has_perm(f"desk.{codename}"):
             raise PermissionDenied
         initial = {"verdict": claim.verdict, "rationale": claim.rationale} if action == "correct" else {}
-        form = form_class(request.POST or None, initial=initial) if form_class else forms.Form(request.POST or None)
+        data = request.POST if request.method == "POST" else None
+        form = form_class(data, initial=initial) if form_class else forms.Form(data)
         if request.method == "POST" and form.is_valid():
             try:
                 claim = run_transition(action, claim, request.user, form.cleaned_data)
