@@ -161,3 +161,28 @@ def test_the_submit_button_posts_nothing_but_the_request(login, make_claim, repo
     response = login(reporter).post(_workflow(claim, "submit"))
     assert response.status_code == 302
     assert Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW
+
+
+def test_a_claim_added_in_the_admin_is_the_reporters_draft(login, make_source, reporter):
+    source = make_source()
+    response = login(reporter).post(
+        "/admin/desk/claim/add/",
+        {
+            "statement": "Korea and Canada announced a defence partnership.",
+            "claimant": "PMO",
+            "source": source.pk,
+            "quote": "announced the new",
+            "slug": "",
+            "state": State.PUBLISHED,
+            "evidence-TOTAL_FORMS": 0,
+            "evidence-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get()
+    assert (claim.drafted_by, claim.state, claim.slug) == (
+        reporter,
+        State.DRAFT,
+        "korea-and-canada-announced-a-defence-partnership",
+    )
+    assert claim.events.get().action == "drafted"
