@@ -154,3 +154,35 @@ def test_every_editorial_record_shows_its_history(login, make_claim, make_user):
     page = login(make_user(is_staff=True, is_superuser=True)).get(f"/admin/desk/claim/{claim.pk}/history/")
     assert page.status_code == 200
     assert "A reworded statement" in page.content.decode() or "Statement" in page.content.decode()
+
+
+def test_the_submit_button_posts_nothing_but_the_request(login, make_claim, reporter):
+    claim = make_claim(drafted_by=reporter)
+    response = login(reporter).post(_workflow(claim, "submit"))
+    assert response.status_code == 302
+    assert Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW
+
+
+def test_a_claim_added_in_the_admin_is_the_reporters_draft(login, make_source, reporter):
+    source = make_source()
+    response = login(reporter).post(
+        "/admin/desk/claim/add/",
+        {
+            "statement": "Korea and Canada announced a defence partnership.",
+            "claimant": "PMO",
+            "source": source.pk,
+            "quote": "announced the new",
+            "slug": "",
+            "state": State.PUBLISHED,
+            "evidence-TOTAL_FORMS": 0,
+            "evidence-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get()
+    assert (claim.drafted_by, claim.state, claim.slug) == (
+        reporter,
+        State.DRAFT,
+        "korea-and-canada-announced-a-defence-partnership",
+    )
+    assert claim.events.get().action == "drafted"

@@ -736,7 +736,7 @@ class ClaimForReview(Claim):
     class Meta:
         proxy = True
         verbose_name = "claim awaiting review"
-        verbose_name_plural = "review queue"
+        verbose_name_plural = "claims awaiting review"
 
 
 class ClaimEvent(models.Model):

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .. import services
@@ -243,7 +244,8 @@ class ClaimAdmin(EditorialAdmin):
         if not request.user.has_perm(f"desk.{codename}"):
             raise PermissionDenied
         initial = {"verdict": claim.verdict, "rationale": claim.rationale} if action == "correct" else {}
-        form = form_class(request.POST or None, initial=initial) if form_class else forms.Form(request.POST or None)
+        data = request.POST if request.method == "POST" else None
+        form = form_class(data, initial=initial) if form_class else forms.Form(data)
         if request.method == "POST" and form.is_valid():
             try:
                 claim = run_transition(action, claim, request.user, form.cleaned_data)
@@ -300,7 +302,7 @@ class ClaimAdmin(EditorialAdmin):
 class ReviewQueueAdmin(RecordAdmin):
     """Claims in review that the current user did not draft, oldest first."""
 
-    list_display = ("statement_link", "source", "drafted_by", "submitted_at", "evidence_count", "flagged")
+    list_display = ("statement_link", "source_title", "drafted_by", "submitted", "evidence_count", "flagged")
     list_display_links = None
     list_select_related = ("source", "drafted_by")
     list_filter = ("agreements", "meetings", ("source", admin.RelatedOnlyFieldListFilter), "verdict", "topics",
@@ -308,6 +310,9 @@ class ReviewQueueAdmin(RecordAdmin):
     search_fields = ("statement", "claimant", "quote", "source__title")
     ordering = ("submitted_at", "pk")
     actions = None
+
+    class Media:
+        css = {"all": ["desk/desk.css"]}
 
     def get_queryset(self, request):
         return (
@@ -324,6 +329,15 @@ class ReviewQueueAdmin(RecordAdmin):
     @admin.display(description="claim", ordering="statement")
     def statement_link(self, obj) -> str:
         return format_html('<a href="{}">{}</a>', reverse("admin:desk_claim_change", args=[obj.pk]), obj.statement)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, obj) -> str:
+        return timezone.localtime(obj.submitted_at).strftime("%-d %b %H:%M") if obj.submitted_at else "–"
+
+    @admin.display(description="source", ordering="source__title")
+    def source_title(self, obj) -> str:
+        title = obj.source.title
+        return title if len(title) <= 45 else title[:44] + "…"
 
     @admin.display(description="evidence", ordering="n_evidence")
     def evidence_count(self, obj) -> int:

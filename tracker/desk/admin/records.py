@@ -1,9 +1,7 @@
 """Agreements, meetings, people, parties, topics and corrections: the editors' records."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
-from .. import services
 from ..models import (
     Agreement,
     AgreementStatusChange,
@@ -15,28 +13,7 @@ from ..models import (
     Role,
     Topic,
 )
-from .base import EditorialAdmin, RecordAdmin
-
-
-class PublishableAdmin(EditorialAdmin):
-    """A record published by an admin action that calls the workflow service."""
-
-    actions = ["publish_selected"]
-
-    @admin.action(description="Publish the selected records", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        done = 0
-        for record in queryset:
-            try:
-                services.record_publish(record=record, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{record}: {' '.join(exc.messages)}", messages.WARNING)
-        if done:
-            self.message_user(request, f"Published {done} record(s).", messages.SUCCESS)
-
-    def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm(f"desk.publish_{self.opts.model_name}")
+from .base import PublishableAdmin, RecordAdmin
 
 
 class StatusChangeInline(admin.TabularInline):

@@ -12,7 +12,7 @@ from .. import services
 from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
 from ..models import Claim, Source
-from .base import EditorialAdmin
+from .base import PublishableAdmin
 from .reading import highlighted_text, source_spans
 
 
@@ -35,8 +35,9 @@ def apply_service_error(form, exc: ValidationError) -> None:
 
 
 @admin.register(Source)
-class SourceAdmin(EditorialAdmin):
+class SourceAdmin(PublishableAdmin):
     form = SourceForm
+    change_form_template = "admin/desk/source/change_form.html"
     list_display = ("title", "publisher", "kind", "reliability", "published_on", "state", "claim_count")
     list_filter = ("state", "kind", "reliability", "language")
     search_fields = ("title", "publisher", "url", "slug")
@@ -72,21 +73,6 @@ class SourceAdmin(EditorialAdmin):
             return super().response_add(request, obj, post_url_continue)
         self.message_user(request, f"Archived “{obj}”. Select a passage to mark a claim in it.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:desk_source_read", args=[obj.pk]))
-
-    @admin.action(description="Publish the selected sources", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        done = 0
-        for source in queryset:
-            try:
-                services.record_publish(record=source, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{source}: {' '.join(exc.messages)}", messages.WARNING)
-        if done:
-            self.message_user(request, f"Published {done} source(s).", messages.SUCCESS)
-
-    def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm("desk.publish_source")
 
     def get_urls(self):
         return [
