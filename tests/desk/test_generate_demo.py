@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from tracker.desk.models import Claim, Evidence
+from tracker.desk.models import Claim, Evidence, Passage, Source
 
 
 def test_generate_demo_makes_published_anchored_records_and_is_repeatable(db):
@@ -9,5 +9,7 @@ def test_generate_demo_makes_published_anchored_records_and_is_repeatable(db):
     assert Claim.objects.published().filter(slug__startswith="demo-").count() == 40
     for evidence in Evidence.objects.select_related("source"):
         assert evidence.source.text[evidence.start : evidence.end] == evidence.quote
+    # Candidate evidence can search the demo sources.
+    assert Passage.objects.filter(source__in=Source.objects.filter(slug__startswith="demo-")).count() > 10 * 8
     for claim in Claim.objects.select_related("source"):
         assert claim.source.text[claim.start : claim.end] == claim.quote

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.desk import anchoring
+from tracker.desk.candidates import index_passages
 from tracker.desk.choices import (
     AgreementKind,
     AgreementStatus,
@@ -106,6 +107,10 @@ class Command(BaseCommand):
                 )
             )
         Source.objects.bulk_create(new_sources, batch_size=500)
+        # bulk_create skips Source.save(), which splits the text into the passages
+        # that candidate evidence searches.
+        for source in Source.objects.filter(slug__in=[s.slug for s in new_sources]):
+            index_passages(source)
         all_sources = list(Source.objects.filter(slug__startswith="demo-"))
 
         people = []
