@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PublicConfig(AppConfig):
     name = "tracker.public"
     label = "public"
+
+    def ready(self) -> None:
+        from tracker import search
+
+        search.connect_signals()

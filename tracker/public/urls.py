@@ -1,19 +1,29 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .sitemaps import SITEMAPS
 
 app_name = "public"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("claims/", views.ClaimList.as_view(), name="claims"),
-    path("claims/<slug:slug>/", views.ClaimDetail.as_view(), name="claim"),
-    path("sources/", views.SourceList.as_view(), name="sources"),
-    path("sources/<slug:slug>/", views.SourceDetail.as_view(), name="source"),
-    path("agreements/", views.AgreementList.as_view(), name="agreements"),
-    path("agreements/<slug:slug>/", views.AgreementDetail.as_view(), name="agreement"),
-    path("meetings/", views.MeetingList.as_view(), name="meetings"),
-    path("meetings/<slug:slug>/", views.MeetingDetail.as_view(), name="meeting"),
-    path("people/<slug:slug>/", views.PersonDetail.as_view(), name="person"),
-    path("parties/<str:code>/", views.PartyDetail.as_view(), name="party"),
+    path("claims/", views.claim_list, name="claims"),
+    path("claims/<slug:slug>/", views.claim_detail, name="claim"),
+    path("sources/", views.source_list, name="sources"),
+    path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path("agreements/", views.agreement_list, name="agreements"),
+    path("agreements/<slug:slug>/", views.agreement_detail, name="agreement"),
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/<slug:slug>/", views.meeting_detail, name="meeting"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("parties/<str:code>/", views.party_detail, name="party"),
+    path("search/", views.search, name="search"),
+    path("corrections/", views.correction_list, name="corrections"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("feeds/verdicts/", feeds.VerdictFeed(), name="feed-verdicts"),
+    path("feeds/corrections/", feeds.CorrectionFeed(), name="feed-corrections"),
+    path("feeds/agreements/", feeds.AgreementStatusFeed(), name="feed-agreements"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -1,73 +1,207 @@
 """Public pages. Every queryset starts from the model's published() rule."""
 
-from django.http import HttpRequest, HttpResponse
+from itertools import groupby
+
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.views.generic import DetailView, ListView
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from tracker.desk.models import Agreement, Claim, Meeting, Party, Person, Source
+from tracker.desk.choices import (
+    RELIABILITY_DEFINITIONS,
+    VERDICT_SCALE,
+    AgreementStatus,
+    Reliability,
+    SourceKind,
+    Stance,
+    Verdict,
+)
+from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source
+
+from . import jsonld, passages
+from .caching import public_page
+from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
+from .records import corrections_with_records, public_corrections, published_or_gone
+from .search_view import search  # noqa: F401
+
+RELATED_LIMIT = 50
+STANCE_ORDER = {Stance.SUPPORTS: 0, Stance.CONTRADICTS: 1, Stance.CONTEXT: 2}
 
 
+def verdict_info(verdict: str) -> dict:
+    return {"value": verdict, "label": Verdict(verdict).label, **VERDICT_SCALE[verdict]}
+
+
+@require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
-    claims = Claim.objects.published().select_related("source")[:10]
-    return render(request, "public/home.html", {"claims": claims})
+    today = timezone.localdate()
+    meetings = Meeting.objects.published()
+    agreements = Agreement.objects.published().exclude(current_status="").prefetch_related("parties")
+    status_order = {value: index for index, value in enumerate(AgreementStatus.values)}
+    by_status = sorted(agreements[:RELATED_LIMIT], key=lambda a: (status_order[a.current_status], a.title))
+    context = {
+        "latest_claims": Claim.objects.published()
+        .exclude(verdict=Verdict.NOT_RATED)
+        .select_related("source")
+        .order_by("-verdict_published_at", "-updated_at")[:8],
+        "agreements_by_status": [
+            (AgreementStatus(status).label, status, list(group))
+            for status, group in groupby(by_status, key=lambda a: a.current_status)
+        ],
+        "upcoming_meetings": meetings.filter(start_date__gte=today).order_by("start_date")[:5],
+        "recent_meetings": meetings.filter(start_date__lt=today).order_by("-start_date")[:5],
+        "corrections": public_corrections(corrections_with_records()[:5]),
+        "verdict_counts": Claim.objects.published().values("verdict").annotate(n=Count("pk")).order_by("-n"),
+    }
+    context["verdict_counts"] = [(verdict_info(row["verdict"]), row["n"]) for row in context["verdict_counts"]]
+    return render(request, "public/home.html", context)
 
 
-class PublishedMixin:
-    def get_queryset(self):
-        return self.model.objects.published()
+@require_safe
+@public_page
+def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    claim = published_or_gone(Claim.objects.select_related("source", "claimant_person"), slug=slug)
+    evidence = sorted(
+        Evidence.objects.published().filter(claim=claim).select_related("source"),
+        key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
+    )
+    review = jsonld.claim_review(claim, request)
+    context = {
+        "claim": claim,
+        "verdict": verdict_info(claim.verdict),
+        "source_is_public": claim.source.is_public,
+        "evidence": evidence,
+        "corrections": public_corrections(corrections_with_records().filter(claim=claim)),
+        "agreements": claim.agreements.published(),
+        "meetings": claim.meetings.published(),
+        "people": claim.people.published(),
+        "parties": claim.parties.all(),
+        "topics": claim.topics.all(),
+        "claim_review": jsonld.script_json(review) if review else None,
+    }
+    return render(request, "public/claim_detail.html", context)
 
 
-class ClaimList(PublishedMixin, ListView):
-    model = Claim
-    paginate_by = 25
-    template_name = "public/claim_list.html"
+@require_safe
+@public_page
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    source = published_or_gone(Source.objects.all(), slug=slug)
+    evidence = Evidence.objects.published().filter(source=source).select_related("claim")
+    appearances = Claim.objects.published().filter(source=source, anchor_broken=False)
+    quoted = [(item, item.get_stance_display(), item.stance, item.claim) for item in evidence]
+    quoted += [(claim, "Where the claim appears", "appearance", claim) for claim in appearances]
+    marked = passages.collect_passages(source.text, quoted)
+    context = {
+        "source": source,
+        "reliability_definition": RELIABILITY_DEFINITIONS[source.reliability],
+        "passages": marked,
+        "text_html": passages.render_text(source.text, marked),
+        "corrections": public_corrections(corrections_with_records().filter(source=source)),
+    }
+    return render(request, "public/source_detail.html", context)
 
 
-class ClaimDetail(PublishedMixin, DetailView):
-    model = Claim
-    template_name = "public/claim_detail.html"
+@require_safe
+@public_page
+def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agreement = published_or_gone(Agreement.objects.all(), slug=slug)
+    context = {
+        "agreement": agreement,
+        "parties": agreement.parties.all(),
+        "topics": agreement.topics.all(),
+        "timeline": agreement.status_history.select_related("source").order_by("date", "id"),
+        "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
+        "claims": agreement.claims.published().select_related("source")[:RELATED_LIMIT],
+        "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
+    }
+    return render(request, "public/agreement_detail.html", context)
 
 
-class SourceList(PublishedMixin, ListView):
-    model = Source
-    paginate_by = 25
-    template_name = "public/source_list.html"
+@require_safe
+@public_page
+def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = published_or_gone(Meeting.objects.select_related("host"), slug=slug)
+    participants = (
+        Participation.objects.filter(meeting=meeting, person__in=Person.objects.published())
+        .select_related("person", "role", "person__party")
+        .order_by("id")
+    )
+    context = {
+        "meeting": meeting,
+        "participants": participants,
+        "counterparts": meeting.counterparts.all(),
+        "agreements": meeting.outcome_agreements.published(),
+        "sources": meeting.sources.published(),
+        "topics": meeting.topics.all(),
+        "claims": meeting.claims.published().select_related("source")[:RELATED_LIMIT],
+        "corrections": public_corrections(corrections_with_records().filter(meeting=meeting)),
+    }
+    return render(request, "public/meeting_detail.html", context)
 
 
-class SourceDetail(PublishedMixin, DetailView):
-    model = Source
-    template_name = "public/source_detail.html"
+@require_safe
+@public_page
+def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    person = published_or_gone(Person.objects.select_related("party"), slug=slug)
+    meetings = Meeting.objects.published().filter(participants__person=person).distinct()
+    context = {
+        "person": person,
+        "roles": person.roles.select_related("party").order_by("-start_date"),
+        "meetings": meetings.order_by("-start_date")[:RELATED_LIMIT],
+        "agreements": Agreement.objects.published()
+        .filter(meetings__in=meetings)
+        .distinct()
+        .order_by("title")[:RELATED_LIMIT],
+        "claims": Claim.objects.published()
+        .filter(Q(people=person) | Q(claimant_person=person))
+        .distinct()
+        .select_related("source")[:RELATED_LIMIT],
+    }
+    return render(request, "public/person_detail.html", context)
 
 
-class AgreementList(PublishedMixin, ListView):
-    model = Agreement
-    paginate_by = 25
-    template_name = "public/agreement_list.html"
+@require_safe
+@public_page
+def party_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if code != code.upper():
+        return HttpResponsePermanentRedirect(reverse("public:party", args=[code.upper()]))
+    party = Party.objects.published().filter(code=code).first()
+    if party is None:
+        raise Http404(f"There is no country or organisation with the code “{code[:16]}”.")
+    context = {
+        "party": party,
+        "people": Person.objects.published().filter(party=party).order_by("name")[:RELATED_LIMIT],
+        "meetings": Meeting.objects.published()
+        .filter(Q(counterparts=party) | Q(host=party))
+        .distinct()
+        .order_by("-start_date")[:RELATED_LIMIT],
+        "agreements": Agreement.objects.published().filter(parties=party).order_by("title")[:RELATED_LIMIT],
+        "claims": Claim.objects.published().filter(parties=party).select_related("source")[:RELATED_LIMIT],
+    }
+    return render(request, "public/party_detail.html", context)
 
 
-class AgreementDetail(PublishedMixin, DetailView):
-    model = Agreement
-    template_name = "public/agreement_detail.html"
+@require_safe
+@public_page
+def methodology(request: HttpRequest) -> HttpResponse:
+    context = {
+        "verdicts": [verdict_info(value) for value in VERDICT_SCALE],
+        "reliabilities": [(Reliability(value).label, text) for value, text in RELIABILITY_DEFINITIONS.items()],
+        "source_kinds": SourceKind.choices,
+    }
+    return render(request, "public/methodology.html", context)
 
 
-class MeetingList(PublishedMixin, ListView):
-    model = Meeting
-    paginate_by = 25
-    template_name = "public/meeting_list.html"
-
-
-class MeetingDetail(PublishedMixin, DetailView):
-    model = Meeting
-    template_name = "public/meeting_detail.html"
-
-
-class PersonDetail(PublishedMixin, DetailView):
-    model = Person
-    template_name = "public/person_detail.html"
-
-
-class PartyDetail(PublishedMixin, DetailView):
-    model = Party
-    slug_field = "code"
-    slug_url_kwarg = "code"
-    template_name = "public/party_detail.html"
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri(reverse('public:sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

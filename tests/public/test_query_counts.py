@@ -1,0 +1,96 @@
+"""Every list page and search runs the same number of queries for 3 rows as for 30."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tracker.desk.choices import AgreementKind, AgreementStatus, CorrectionKind, MeetingFormat, State, Verdict
+from tracker.desk.models import Agreement, AgreementStatusChange, Correction, Meeting, Participation, Party, Person
+
+
+@pytest.fixture
+def rows(make_claim, make_source):
+    """make(n): n published claims, sources, agreements, meetings and corrections."""
+    korea = Party.objects.create(code="KR", name="Republic of Korea")
+    japan = Party.objects.create(code="JP", name="Japan")
+    made = 0
+
+    def make(n: int) -> None:
+        nonlocal made
+        for i in range(made, made + n):
+            source = make_source(title=f"Walrus report {i}")
+            claim = make_claim(
+                source=source,
+                statement=f"Walrus statement {i}",
+                state=State.PUBLISHED,
+                verdict=Verdict.UNSUPPORTED,
+                rationale="Neither confirmed nor refuted.",
+            )
+            claim.parties.set([korea])
+            Correction.objects.create(claim=claim, kind=CorrectionKind.CORRECTION, note=f"Fixed a typo {i}.")
+            agreement = Agreement.objects.create(
+                slug=f"walrus-agreement-{i}", title=f"Walrus agreement {i}", kind=AgreementKind.MOU,
+                state=State.PUBLISHED,
+            )  # fmt: skip
+            agreement.parties.set([korea, japan])
+            AgreementStatusChange.objects.create(
+                agreement=agreement, status=AgreementStatus.ANNOUNCED, date=dt.date(2025, 10, 1), source=source
+            )
+            meeting = Meeting.objects.create(
+                slug=f"walrus-meeting-{i}", title=f"Walrus meeting {i}", start_date=dt.date(2025, 1 + i % 12, 1),
+                format=MeetingFormat.BILATERAL, state=State.PUBLISHED,
+            )  # fmt: skip
+            meeting.counterparts.set([korea, japan] if i % 2 else [korea])
+            person = Person.objects.create(slug=f"walrus-person-{i}", name=f"Person {i}", state=State.PUBLISHED)
+            Participation.objects.create(meeting=meeting, person=person)
+        made += n
+
+    return make
+
+
+LISTS = [
+    "/",
+    "/claims/",
+    "/claims/?verdict=unsupported&party=KR&sort=oldest",
+    "/sources/",
+    "/agreements/",
+    "/agreements/?party=JP",
+    "/meetings/",
+    "/meetings/?party=KR",
+    "/corrections/",
+    "/search/?q=walrus",
+    "/search/?q=walrus+statement&kind=claim",
+    "/feeds/verdicts/",
+    "/feeds/corrections/",
+    "/feeds/agreements/",
+    "/sitemap.xml",
+]
+# Pinned: the count query, the page, a prefetch or two, the filter form's choices and
+# the Last-Modified lookup. A growing number here is an N+1.
+MAX_QUERIES = 12
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_the_list_runs_a_fixed_number_of_queries_whatever_the_rows(client, rows, url, django_assert_max_num_queries):
+    rows(3)
+    few = count_queries(client, url)
+    rows(27)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many = count_queries(client, url)
+    assert many == few
+
+
+def test_the_lists_really_show_the_rows(client, rows):
+    rows(30)
+    assert client.get("/claims/").context["page_obj"].paginator.count == 30
+    assert len(client.get("/claims/").context["object_list"]) == 20
+    assert client.get("/search/?q=walrus").context["results"].total == 120  # claims, sources, agreements and meetings

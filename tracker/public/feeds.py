@@ -1,0 +1,110 @@
+"""Atom feeds: new and updated verdicts, corrections, agreement status changes."""
+
+from datetime import UTC
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from tracker.desk.choices import Verdict
+from tracker.desk.models import Agreement, AgreementStatusChange, Claim, Correction
+
+from .records import public_corrections
+
+ITEMS = 50
+
+
+class VerdictFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{settings.SITE_NAME}: verdicts"
+    subtitle = "Claims the desk has rated, newest or most recently updated first."
+
+    def link(self) -> str:
+        return reverse("public:claims")
+
+    def items(self):
+        return (
+            Claim.objects.published()
+            .exclude(verdict=Verdict.NOT_RATED)
+            .select_related("source")
+            .order_by("-updated_at", "-pk")[:ITEMS]
+        )
+
+    def item_title(self, claim: Claim) -> str:
+        return f"{claim.get_verdict_display()}: {claim.statement}"
+
+    def item_description(self, claim: Claim) -> str:
+        return claim.rationale
+
+    def item_pubdate(self, claim: Claim):
+        return claim.verdict_published_at or claim.first_published_at
+
+    def item_updateddate(self, claim: Claim):
+        return claim.updated_at
+
+    def item_categories(self, claim: Claim) -> list[str]:
+        return [claim.get_verdict_display()]
+
+
+class CorrectionFeed(Feed):
+    """Corrections and retractions. A retracted record is named by its kind alone and
+    the entry links to the corrections page, never to the retracted record."""
+
+    feed_type = Atom1Feed
+    title = f"{settings.SITE_NAME}: corrections"
+    subtitle = "Corrections and retractions to the published record."
+
+    def link(self) -> str:
+        return reverse("public:corrections")
+
+    def items(self):
+        rows = Correction.objects.published().select_related("claim", "agreement", "meeting", "source")[:ITEMS]
+        return public_corrections(rows)
+
+    def item_title(self, correction) -> str:
+        if correction.record is None:
+            return f"{correction.kind_label} of a {correction.record_kind}"
+        return f"{correction.kind_label}: {correction.record}"
+
+    def item_description(self, correction) -> str:
+        return correction.note
+
+    def item_link(self, correction) -> str:
+        return f"{reverse('public:corrections')}#correction-{correction.id}"
+
+    def item_pubdate(self, correction):
+        return correction.created_at
+
+
+class AgreementStatusFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{settings.SITE_NAME}: agreement status changes"
+    subtitle = "Each dated step in the agreements the desk follows, newest first."
+
+    def link(self) -> str:
+        return reverse("public:agreements")
+
+    def items(self):
+        return (
+            AgreementStatusChange.objects.filter(agreement__in=Agreement.objects.published())
+            .select_related("agreement")
+            .order_by("-date", "-id")[:ITEMS]
+        )
+
+    def item_title(self, step: AgreementStatusChange) -> str:
+        return f"{step.agreement.title}: {step.get_status_display().lower()}"
+
+    def item_description(self, step: AgreementStatusChange) -> str:
+        return step.note or f"{step.agreement.title} was {step.get_status_display().lower()} on {step.date:%-d %B %Y}."
+
+    def item_link(self, step: AgreementStatusChange) -> str:
+        return f"{step.agreement.get_absolute_url()}#step-{step.pk}"
+
+    def item_pubdate(self, step: AgreementStatusChange):
+        from datetime import datetime, time
+
+        return datetime.combine(step.date, time(0, 0), tzinfo=UTC)
+
+    def item_updateddate(self, step: AgreementStatusChange):
+        return step.agreement.updated_at

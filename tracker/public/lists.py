@@ -1,0 +1,232 @@
+"""The public lists: the API's FilterSets, a sort, and pagination.
+
+A malformed filter, sort or page is answered 400 with a page that says what was
+wrong; a page number past the end is a 404 that says how many pages there are.
+Each list runs a fixed number of queries whatever the page size.
+"""
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django_filters import FilterSet
+
+from tracker.desk.choices import PartyKind
+from tracker.desk.models import Agreement, Claim, Meeting, Party, Source
+from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, MeetingFilter, SourceFilter
+
+from .caching import public_page
+from .charts import bar_chart
+from .records import corrections_with_records, public_corrections
+
+PER_PAGE = 20
+# Readers' labels for the shared FilterSets' fields (theirs are written for the API).
+LABELS = {
+    "verdict": "Verdict",
+    "topic": "Topic",
+    "party": "Country or organisation",
+    "agreement": "Agreement",
+    "person": "Participant",
+    "claimed_after": "Claimed on or after",
+    "claimed_before": "Claimed on or before",
+    "published_after": "Published on or after",
+    "published_before": "Published on or before",
+    "start_after": "On or after",
+    "start_before": "On or before",
+    "kind": "Kind",
+    "status": "Status",
+    "reliability": "Reliability",
+    "binding": "Legally binding",
+    "format": "Format",
+}
+
+
+@dataclass
+class ListSpec:
+    template: str
+    filterset_class: type[FilterSet]
+    sorts: dict[str, tuple[str, list[str]]]
+    form_fields: list[str]
+    title: str
+    extra: dict = field(default_factory=dict)
+
+
+def _page_number(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return 1
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else None
+
+
+def _readable_form(filterset: FilterSet, names: list[str]) -> list:
+    """The filter fields shown to readers, with widgets fit for a page (checkboxes,
+    date pickers); the rest still work from the address."""
+    form = filterset.form
+    shown = []
+    for name in names:
+        form_field = form.fields[name]
+        if isinstance(form_field.widget, forms.SelectMultiple):
+            form_field.widget = forms.CheckboxSelectMultiple(choices=form_field.choices)
+        elif isinstance(form_field.widget, forms.DateInput):
+            form_field.widget.input_type = "date"
+        elif isinstance(form_field, forms.ModelChoiceField):
+            form_field.empty_label = "Any"
+            form_field.widget.choices = form_field.choices
+        elif isinstance(form_field, forms.NullBooleanField):
+            form_field.widget = forms.Select(choices=[("", "Either"), ("true", "Binding"), ("false", "Not binding")])
+        elif name == "party":  # the meetings' party filter takes a code: offer the parties by name
+            parties = [(party.code, party.name) for party in Party.objects.published()]
+            form_field.widget = forms.Select(choices=[("", "Any"), *parties])
+        elif name == "kind" and isinstance(form_field.widget, forms.Select):
+            form_field.widget.choices = [("", "Any"), *list(form_field.widget.choices)[1:]]
+        bound_field = form[name]  # may be cached from validation, so set its own label
+        bound_field.label = LABELS.get(name, bound_field.label)
+        shown.append(bound_field)
+    return shown
+
+
+def _filter_errors(filterset: FilterSet) -> list[str]:
+    messages = []
+    for name, errors in filterset.errors.items():
+        label = filterset.form.fields[name].label if name in filterset.form.fields else name
+        messages.extend(f"{label}: {error}" for error in errors)
+    return messages
+
+
+def list_page(request: HttpRequest, spec: ListSpec, queryset: QuerySet, decorate=None) -> HttpResponse:
+    filterset = spec.filterset_class(request.GET, queryset=queryset)
+    errors = [] if filterset.is_valid() else _filter_errors(filterset)
+    sort = request.GET.get("sort") or next(iter(spec.sorts))
+    if sort not in spec.sorts:
+        errors.append(f"Sort: “{sort[:40]}” is not a way to sort this list; choose one of the options.")
+        sort = next(iter(spec.sorts))
+    number = _page_number(request.GET.get("page"))
+    if number is None:
+        errors.append("Page: the page number must be a whole number from 1 up.")
+    context = {
+        "title": spec.title,
+        "filterset": filterset,
+        "fields": _readable_form(filterset, spec.form_fields),
+        "sorts": [(key, label) for key, (label, _) in spec.sorts.items()],
+        "sort": sort,
+        "errors": errors,
+        "page_obj": None,
+        "object_list": [],
+        **spec.extra,
+    }
+    if errors:
+        return render(request, spec.template, context, status=400)
+    filtered = filterset.qs.order_by(*spec.sorts[sort][1])
+    paginator = Paginator(filtered, PER_PAGE)
+    if number > max(paginator.num_pages, 1):
+        raise Http404(f"This list has {paginator.num_pages} page(s); there is no page {number}.")
+    page_obj = paginator.page(number)
+    context.update(page_obj=page_obj, object_list=list(page_obj.object_list))
+    if decorate:
+        context.update(decorate(filtered, context["object_list"]))
+    return render(request, spec.template, context)
+
+
+CLAIMS = ListSpec(
+    template="public/claim_list.html",
+    filterset_class=ClaimFilter,
+    title="Claims",
+    sorts={
+        "newest": ("Newest verdicts first", ["-verdict_published_at", "-updated_at", "pk"]),
+        "oldest": ("Oldest verdicts first", ["verdict_published_at", "updated_at", "pk"]),
+        "claimed": ("Most recently claimed", ["-claimed_on", "-updated_at", "pk"]),
+    },
+    form_fields=["verdict", "topic", "party", "agreement", "claimed_after", "claimed_before"],
+)
+SOURCES = ListSpec(
+    template="public/source_list.html",
+    filterset_class=SourceFilter,
+    title="Sources",
+    sorts={
+        "newest": ("Newest first", ["-published_on", "title", "pk"]),
+        "oldest": ("Oldest first", ["published_on", "title", "pk"]),
+        "title": ("Title A–Z", ["title", "pk"]),
+    },
+    form_fields=["kind", "reliability", "published_after", "published_before"],
+)
+AGREEMENTS = ListSpec(
+    template="public/agreement_list.html",
+    filterset_class=AgreementFilter,
+    title="Agreements",
+    sorts={
+        "title": ("Title A–Z", ["title", "pk"]),
+        "recent": ("Latest status change first", ["-status_since", "title", "pk"]),
+    },
+    form_fields=["status", "kind", "binding", "party", "topic"],
+)
+MEETINGS = ListSpec(
+    template="public/meeting_list.html",
+    filterset_class=MeetingFilter,
+    title="Meetings",
+    sorts={
+        "newest": ("Newest first", ["-start_date", "title", "pk"]),
+        "oldest": ("Oldest first", ["start_date", "title", "pk"]),
+    },
+    form_fields=["format", "party", "person", "topic", "start_after", "start_before"],
+)
+CORRECTIONS = ListSpec(
+    template="public/correction_list.html",
+    filterset_class=CorrectionFilter,
+    title="Corrections and retractions",
+    sorts={"newest": ("Newest first", ["-created_at", "-pk"])},
+    form_fields=["kind"],
+)
+
+
+@require_safe
+@public_page
+def claim_list(request: HttpRequest) -> HttpResponse:
+    return list_page(request, CLAIMS, Claim.objects.published().select_related("source"))
+
+
+@require_safe
+@public_page
+def source_list(request: HttpRequest) -> HttpResponse:
+    return list_page(request, SOURCES, Source.objects.published())
+
+
+@require_safe
+@public_page
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    return list_page(request, AGREEMENTS, Agreement.objects.published().prefetch_related("parties"))
+
+
+def _meeting_timeline(filtered: QuerySet, rows: list) -> dict:
+    """Group this page's meetings by month, and chart all matching meetings per
+    counterpart country (one query)."""
+    per_country = (
+        Meeting.counterparts.through.objects.filter(meeting__in=filtered.order_by(), party__kind=PartyKind.COUNTRY)
+        .values("party__name", "party__code")
+        .annotate(n=Count("meeting", distinct=True))
+        .order_by("-n", "party__name")
+    )
+    chart = bar_chart([(row["party__name"], row["party__code"], row["n"]) for row in per_country])
+    months = [(month, list(group)) for month, group in groupby(rows, key=lambda m: m.start_date.strftime("%B %Y"))]
+    return {"chart": chart, "months": months}
+
+
+@require_safe
+@public_page
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    queryset = Meeting.objects.published().select_related("host").prefetch_related("counterparts")
+    return list_page(request, MEETINGS, queryset, decorate=_meeting_timeline)
+
+
+@require_safe
+@public_page
+def correction_list(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        CORRECTIONS,
+        corrections_with_records(),
+        decorate=lambda filtered, rows: {"corrections": public_corrections(rows)},
+    )

@@ -1,0 +1,28 @@
+"""The search index: one row per published claim, source, agreement and meeting.
+
+tracker/search.py keeps it current and queries it; on SQLite an FTS5 table mirrors
+it through triggers, on PostgreSQL it is searched with the database's text search.
+"""
+
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    class Kind(models.TextChoices):
+        CLAIM = "claim", "Claim"
+        SOURCE = "source", "Source"
+        AGREEMENT = "agreement", "Agreement"
+        MEETING = "meeting", "Meeting"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    slug = models.CharField(max_length=120)
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_once_per_record")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title[:60]}"

@@ -1,0 +1,82 @@
+"""Small read helpers the public pages share: finding a published record (or saying
+it was retracted), and describing corrections without leaking retracted content."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from tracker.desk.choices import CorrectionKind, DatePrecision, State
+from tracker.desk.models import Correction
+
+
+class RecordGone(Exception):
+    """A record that was published and then retracted: answered 410 with its note."""
+
+    def __init__(self, what: str, retracted_on: datetime | None, notes: list[Correction]):
+        self.what, self.retracted_on, self.notes = what, retracted_on, notes
+        super().__init__(what)
+
+
+def published_or_gone(queryset: QuerySet, **lookup) -> Model:
+    """The published record matching `lookup`; RecordGone if it was retracted,
+    Http404 otherwise (a draft or an unknown address look the same from outside)."""
+    model = queryset.model
+    record = queryset.published().filter(**lookup).first()
+    if record is not None:
+        return record
+    what = model._meta.verbose_name
+    retracted = model.objects.filter(state=State.RETRACTED, first_published_at__isnull=False, **lookup).first()
+    if retracted is not None:
+        field = model._meta.model_name
+        notes = list(Correction.objects.published().filter(**{field: retracted}, kind=CorrectionKind.RETRACTION))
+        raise RecordGone(what, retracted.updated_at, notes)
+    raise Http404(f"There is no published {what} at this address.")
+
+
+@dataclass(frozen=True)
+class PublicCorrection:
+    """A correction as readers see it: the record is named and linked only while it
+    is published; a retracted record is described by its kind alone."""
+
+    id: int
+    kind: str
+    kind_label: str
+    note: str
+    created_at: datetime
+    record_kind: str
+    record: Model | None
+
+
+def public_corrections(corrections) -> list[PublicCorrection]:
+    """Expects corrections with claim, agreement, meeting and source selected."""
+    described = []
+    for correction in corrections:
+        record = correction.record
+        described.append(
+            PublicCorrection(
+                id=correction.pk,
+                kind=correction.kind,
+                kind_label=correction.get_kind_display(),
+                note=correction.note,
+                created_at=correction.created_at,
+                record_kind=record._meta.verbose_name,
+                record=record if record.state == State.PUBLISHED else None,
+            )
+        )
+    return described
+
+
+def corrections_with_records() -> QuerySet:
+    return Correction.objects.published().select_related("claim", "agreement", "meeting", "source")
+
+
+def partial_date(day, precision: str) -> str:
+    if day is None or precision == DatePrecision.UNKNOWN:
+        return "Date unknown"
+    if precision == DatePrecision.YEAR:
+        return day.strftime("%Y")
+    if precision == DatePrecision.MONTH:
+        return day.strftime("%B %Y")
+    return f"{day.day} {day:%B %Y}"

@@ -1,0 +1,213 @@
+"""Full-text search across the published claims, sources, agreements and meetings.
+
+One index table (tracker.public.models.SearchDocument) holds a row per published
+record, kept current by signals on save and delete. PostgreSQL searches it with its
+own text search (ranked by ts_rank, highlighted by ts_headline); SQLite searches an
+FTS5 table that mirrors it through triggers (ranked by bm25, highlighted by snippet).
+
+The index only ever receives published records, and every query also joins back to
+`Model.objects.published()`, so a record whose state changed without a save (a bulk
+`update()`) still never appears in results.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tracker.desk.choices import State
+from tracker.desk.models import Agreement, Claim, Meeting, Source
+from tracker.public.models import SearchDocument
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+FTS_TABLE = "public_searchdocument_fts"
+# Highlight delimiters the database puts around matches: control characters that
+# HTML-escaping leaves alone, swapped for <mark> only after the text is escaped.
+_START, _STOP = "\x02", "\x03"
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+Kind = SearchDocument.Kind
+MODELS: dict[str, type] = {Kind.CLAIM: Claim, Kind.SOURCE: Source, Kind.AGREEMENT: Agreement, Kind.MEETING: Meeting}
+URL_NAMES = {Kind.CLAIM: "public:claim", Kind.SOURCE: "public:source", Kind.AGREEMENT: "public:agreement"}
+URL_NAMES[Kind.MEETING] = "public:meeting"
+
+
+class SearchError(ValueError):
+    """The query cannot be searched; the message says why, for the reader."""
+
+
+def document_text(kind: str, record) -> tuple[str, str]:
+    """The (title, body) a record is found by. Uses plain attributes only, so the
+    migration that builds the index can pass historical models."""
+    if kind == Kind.CLAIM:
+        return record.statement, f"{record.rationale}\n“{record.quote}”\nClaimed by {record.claimant}."
+    if kind == Kind.SOURCE:
+        return record.title, "\n".join([record.publisher, record.text])
+    if kind == Kind.AGREEMENT:
+        return record.title, record.summary
+    return record.title, "\n".join([record.place, record.occasion, record.outcomes, record.significance])
+
+
+def index_record(kind: str, record, *, documents=SearchDocument.objects) -> None:
+    """Add, refresh or drop one record's row: only a published record has one."""
+    if record.state != State.PUBLISHED:
+        documents.filter(kind=kind, object_id=record.pk).delete()
+        return
+    title, body = document_text(kind, record)
+    documents.update_or_create(
+        kind=kind,
+        object_id=record.pk,
+        defaults={"slug": record.slug, "title": title, "body": body, "updated_at": record.updated_at},
+    )
+
+
+def rebuild_index() -> int:
+    """Rebuild the whole index from the published records; return its size."""
+    SearchDocument.objects.all().delete()
+    for kind, model in MODELS.items():
+        for record in model.objects.published().iterator():
+            index_record(kind, record)
+    return SearchDocument.objects.count()
+
+
+def _on_save(sender, instance, **kwargs) -> None:
+    index_record(_KIND_OF[sender], instance)
+
+
+def _on_delete(sender, instance, **kwargs) -> None:
+    SearchDocument.objects.filter(kind=_KIND_OF[sender], object_id=instance.pk).delete()
+
+
+_KIND_OF = {model: kind for kind, model in MODELS.items()}
+
+
+def connect_signals() -> None:
+    for model in MODELS.values():
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"search-index-save-{model.__name__}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-index-delete-{model.__name__}")
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    title: SafeString
+    snippet: SafeString
+    url: str
+    updated_at: datetime
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+
+@dataclass(frozen=True)
+class Results:
+    terms: list[str]
+    total: int
+    hits: list[Hit]
+
+
+def parse_query(query: str) -> list[str]:
+    """The words searched for. Raises SearchError for a query we will not run."""
+    query = query.strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise SearchError(
+            f"Your search is {len(query)} characters long; searches are limited to {MAX_QUERY_LENGTH}. "
+            "Try a few distinctive words."
+        )
+    terms = [term.lower() for term in _TERM.findall(query)]
+    if query and not terms:
+        raise SearchError("Your search has no letters or digits in it. Try a word or a name.")
+    if len(terms) > MAX_TERMS:
+        raise SearchError(f"Your search has {len(terms)} words; use at most {MAX_TERMS}.")
+    return terms
+
+
+def _visible(kinds: list[str]) -> Q:
+    visible = Q(pk__in=[])
+    for kind in kinds:
+        visible |= Q(kind=kind, object_id__in=MODELS[kind].objects.published().values("pk"))
+    return visible
+
+
+def _highlighted(text: str) -> SafeString:
+    marked = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(marked)  # noqa: S308 - escaped above; only our own <mark> tags are added
+
+
+def _hit(kind: str, slug: str, title: str, snippet: str, updated_at: datetime) -> Hit:
+    return Hit(
+        kind=kind,
+        title=_highlighted(title),
+        snippet=_highlighted(snippet),
+        url=reverse(URL_NAMES[kind], args=[slug]),
+        updated_at=updated_at,
+    )
+
+
+def search(query: str, *, kinds: list[str] | None = None, offset: int = 0, limit: int = 20) -> Results:
+    """Published records matching every word of `query`, best first: two queries
+    (the count and the page) whatever the size of the page or the index."""
+    terms = parse_query(query)
+    kinds = [kind for kind in (kinds or list(MODELS)) if kind in MODELS]
+    if not terms:
+        return Results(terms=[], total=0, hits=[])
+    documents = SearchDocument.objects.filter(_visible(kinds))
+    if connection.vendor == "postgresql":
+        return _search_postgresql(documents, terms, offset, limit)
+    return _search_sqlite(documents, terms, offset, limit)
+
+
+def _search_postgresql(documents, terms: list[str], offset: int, limit: int) -> Results:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+
+    query = SearchQuery(" ".join(terms), search_type="plain", config="english")
+    vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+    matches = documents.annotate(document=vector).filter(document=query)
+    total = matches.count()
+    headline = {"config": "english", "start_sel": _START, "stop_sel": _STOP}
+    rows = (
+        matches.annotate(
+            rank=SearchRank(vector, query),
+            title_marked=SearchHeadline("title", query, highlight_all=True, **headline),
+            snippet=SearchHeadline("body", query, max_words=40, min_words=15, max_fragments=2, **headline),
+        )
+        .order_by("-rank", "-updated_at", "pk")
+        .values_list("kind", "slug", "title_marked", "snippet", "updated_at")[offset : offset + limit]
+    )
+    return Results(terms=terms, total=total, hits=[_hit(*row) for row in rows])
+
+
+def _search_sqlite(documents, terms: list[str], offset: int, limit: int) -> Results:
+    match = " ".join(f'"{term}"' for term in terms)
+    visible_sql, visible_params = documents.values("id").query.sql_with_params()
+    where = f"{FTS_TABLE} MATCH %s AND d.id IN ({visible_sql})"
+    params = [match, *visible_params]
+    join = f"FROM {FTS_TABLE} JOIN public_searchdocument d ON d.id = {FTS_TABLE}.rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) {join} WHERE {where}", params)
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT d.kind, d.slug, highlight({FTS_TABLE}, 0, %s, %s), "
+            f"snippet({FTS_TABLE}, 1, %s, %s, '…', 40), d.updated_at "
+            f"{join} WHERE {where} ORDER BY bm25({FTS_TABLE}, 4.0, 1.0), d.updated_at DESC, d.id "
+            "LIMIT %s OFFSET %s",
+            [_START, _STOP, _START, _STOP, *params, limit, offset],
+        )
+        rows = cursor.fetchall()
+    to_datetime = connection.ops.convert_datetimefield_value
+    return Results(
+        terms=terms,
+        total=total,
+        hits=[
+            _hit(kind, slug, title, snippet, to_datetime(updated, None, connection))
+            for kind, slug, title, snippet, updated in rows
+        ],
+    )
