@@ -20,6 +20,7 @@ def test_an_unchanged_list_answers_304_to_its_etag(api, published_claim):
 
     assert again.status_code == 304
     assert again.content == b""
+    assert "no-cache" in first["Cache-Control"]  # caches must ask again: a retraction shows at once
 
 
 def test_a_change_gives_a_new_etag_and_a_full_response(api, published_claim):

@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tracker.desk import services
 from tracker.desk.choices import CorrectionKind, State
 
 
@@ -115,3 +117,16 @@ def test_bad_feed_parameters_are_a_400_naming_the_parameter(api, query, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+def test_retractions_made_through_the_desk_workflow_reach_partners(api, published_claim, make_source):
+    editor = get_user_model().objects.create(username="editor", is_staff=True, is_superuser=True)
+    services.claim_retract(claim=published_claim(slug="misread"), by=editor, note="We misread the readout.")
+    services.record_retract(record=make_source(slug="forged"), by=editor, note="The document was forged.")
+
+    assert sorted(feed(api)) == [
+        ("claim", "misread", "retracted", "We misread the readout."),
+        ("source", "forged", "retracted", "The document was forged."),
+    ]
+    notes = [c["note"] for c in api.get("/api/v1/corrections/?kind=retraction").json()["results"]]
+    assert sorted(notes) == ["The document was forged.", "We misread the readout."]

@@ -72,16 +72,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     fields = None
     if isinstance(exc, InvalidQuery):
         code, detail, fields = exc.code, str(exc.detail), exc.fields
-    elif isinstance(exc, exceptions.ValidationError):
-        fields = (
-            {str(key): _messages(value) for key, value in exc.detail.items()} if isinstance(exc.detail, dict) else None
-        )
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        fields = {str(key): _messages(value) for key, value in exc.detail.items()}
         code = "invalid"
-        detail = (
-            "; ".join(f"{key}: {' '.join(messages)}" for key, messages in fields.items())
-            if fields
-            else (" ".join(_messages(exc.detail)))
-        )
+        detail = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in fields.items())
     else:
         code, detail = _first_code(exc), " ".join(_messages(exc.detail))
     response.data = error_body(response.status_code, code, detail, fields)

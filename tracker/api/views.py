@@ -6,6 +6,7 @@ its length. Filtering uses the FilterSets the public lists use (tracker/filters.
 """
 
 from django.db.models import Prefetch
+from django.utils.cache import patch_cache_control
 from rest_framework import viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -58,6 +59,9 @@ class APIMixin:
         # An error is JSON whatever format was asked for (a CSV error body helps nobody).
         if isinstance(response, Response) and response.status_code >= 400:
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        # Caches may keep a response but must revalidate it (cheap, with the ETag), so a
+        # retracted record is never served from a cache (DESIGN.md, rule 1).
+        patch_cache_control(response, no_cache=True)
         return super().finalize_response(request, response, *args, **kwargs)
 
 
