@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+
+from tracker.api import errors as api_errors
 
 
 @never_cache
@@ -15,6 +18,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok"})
 
+
+def server_error(request: HttpRequest):
+    """500 handler: JSON under /api/, the site's own page everywhere else."""
+    if request.path.startswith("/api/"):
+        return api_errors.server_error(request)
+    return defaults.server_error(request)
+
+
+handler500 = server_error
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

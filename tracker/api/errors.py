@@ -88,3 +88,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
         error_body(404, "not_found", f"There is no API endpoint at {request.path}."),
         status=404,
     )
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """The API's own 500: a partner's client parses JSON, never the site's HTML page."""
+    return JsonResponse(
+        error_body(500, "server_error", "The server failed to answer this request. It has been logged."),
+        status=500,
+    )
