@@ -65,3 +65,14 @@ def test_a_change_in_the_same_second_is_never_hidden_by_last_modified(client, de
     claim.state = State.RETRACTED
     claim.save()
     assert client.get(claim.get_absolute_url(), headers={"If-None-Match": first["ETag"]}).status_code == 410
+
+
+def test_a_feed_drops_a_retracted_verdict_for_a_client_holding_its_date(client, desk):
+    claim = desk["signed_claim"]
+    after_this_second()
+    first = client.get("/feeds/verdicts/")
+    claim.state = State.RETRACTED
+    claim.save()
+    again = client.get("/feeds/verdicts/", headers={"If-Modified-Since": first["Last-Modified"]})
+    assert again.status_code == 200
+    assert claim.statement not in again.content.decode()
