@@ -73,3 +73,32 @@ def make_evidence(db, make_source):
         return Evidence.objects.create(**values)
 
     return make
+
+
+@pytest.fixture
+def make_staff(db):
+    """A staff login in one of the roles (Reporter, Verifier, Editor), or in none."""
+
+    def make(role: str | None, username: str | None = None, **extra):
+        from django.apps import apps
+        from django.contrib.auth.models import Group
+
+        from tracker.desk.roles import sync_roles
+
+        if role and not Group.objects.filter(name=role).exists():
+            sync_roles(apps)  # a transactional test's flush emptied the groups the migration made
+        username = username or f"{(role or 'staff').lower()}{next(_counter)}"
+        user = get_user_model().objects.create_user(
+            username=username, password="pw-for-tests-only", is_staff=True, **extra
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher is slow on purpose; tests make many logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,7 +8,15 @@ Every FilterSet takes `updated_since` for partners' incremental sync.
 import django_filters as filters
 from django.db.models import Q
 
-from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, Reliability, SourceKind, Verdict
+from tracker.desk.choices import (
+    AgreementKind,
+    AgreementStatus,
+    MeetingFormat,
+    PartyKind,
+    Reliability,
+    SourceKind,
+    Verdict,
+)
 from tracker.desk.models import Agreement, Claim, Correction, Meeting, Party, Person, Source, Topic
 
 
@@ -64,6 +72,12 @@ class AgreementFilter(UpdatedSinceFilterSet):
     party = _published(Party, "code", field_name="parties", label="Party (code)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
     meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")
+    status_changed_after = filters.DateFilter(
+        field_name="status_history__date", lookup_expr="gte", distinct=True, label="Had a status step on or after"
+    )
+    status_changed_before = filters.DateFilter(
+        field_name="status_history__date", lookup_expr="lte", distinct=True, label="Had a status step on or before"
+    )
 
     class Meta:
         model = Agreement
@@ -99,7 +113,39 @@ class PersonFilter(UpdatedSinceFilterSet):
 class CorrectionFilter(filters.FilterSet):
     since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="Made at or after")
     kind = filters.ChoiceFilter(choices=[("correction", "Correction"), ("retraction", "Retraction")])
+    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since", label="Made or edited at or after")
 
     class Meta:
         model = Correction
         fields: list[str] = []
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(Q(created_at__gte=value) | _changed_since(Correction, value))
+
+
+def _changed_since(model, value):
+    """Records with a history row at or after `value` (for records without updated_at)."""
+    return Q(pk__in=model.history.filter(history_date__gte=value).values("id"))
+
+
+class PartyFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=PartyKind.choices)
+    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since", label="Changed at or after")
+
+    class Meta:
+        model = Party
+        fields: list[str] = []
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(_changed_since(Party, value))
+
+
+class TopicFilter(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since", label="Changed at or after")
+
+    class Meta:
+        model = Topic
+        fields: list[str] = []
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(_changed_since(Topic, value))

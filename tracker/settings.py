@@ -210,11 +210,21 @@ SITE_NAME = "Policy Desk Tracker"
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "tracker.api.renderers.CSVRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # No header: anonymous. `Authorization: Api-Key <key>`: a partner. A bad key: 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.authentication.APIKeyAuthentication"],
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.filtering.StrictFilterBackend", "tracker.api.filtering.SearchFilter"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttles.APIRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", "60/min"),
+        "partner": env("API_PARTNER_RATE", "1200/min"),
+        "export": env("API_EXPORT_RATE", "20/hour"),
+    },
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -224,9 +234,27 @@ SPECTACULAR_SETTINGS = {
     "agreements, meetings, people, parties, topics and corrections.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tags and operation ids from the path after /api/v1: "claims", "claims_list".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"tracker.desk.choices.{name}"
+        for name in (
+            "AgreementKind",
+            "AgreementStatus",
+            "CorrectionKind",
+            "DatePrecision",
+            "MeetingFormat",
+            "PartyKind",
+            "Reliability",
+            "SourceKind",
+            "Stance",
+            "Verdict",
+        )
+    },
 }
 
 LOGGING = {

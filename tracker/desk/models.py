@@ -75,6 +75,8 @@ class Editorial(models.Model):
         self.updated_at = timezone.now()
         if self.state == State.PUBLISHED and self.first_published_at is None:
             self.first_published_at = self.updated_at
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -162,6 +164,7 @@ class Person(Editorial):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        permissions = [("publish_person", "Can publish or retract a person")]
 
     def __str__(self) -> str:
         return self.name
@@ -243,6 +246,7 @@ class Source(Editorial):
 
     class Meta:
         ordering = ["-published_on", "title"]
+        permissions = [("publish_source", "Can publish or retract a source")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(published_precision=DatePrecision.UNKNOWN, published_on=None)
@@ -277,8 +281,13 @@ class Source(Editorial):
             self.url = None
         new_hash = self.hash_text(self.text)
         text_changed = bool(self.pk) and new_hash != self.text_sha256
+        is_new = self._state.adding
         self.text_sha256 = new_hash
         super().save(*args, **kwargs)
+        if text_changed or is_new:
+            from .candidates import index_passages
+
+            index_passages(self)
         if text_changed:
             from .reanchor import reanchor_source
 
@@ -378,10 +387,21 @@ class Claim(Editorial, AnchoredQuote):
         blank=True,
     )
     verdict_published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the claim last went into review."
+    )
     history = HistoricalRecords(m2m_fields=[agreements, meetings, people, parties, topics])
 
     class Meta:
         ordering = ["-verdict_published_at", "-updated_at"]
+        # One permission per workflow transition (granted to the roles in roles.py).
+        permissions = [
+            ("submit_claim", "Can submit a claim for review"),
+            ("review_claim", "Can review claims and send them back"),
+            ("publish_claim", "Can publish a claim's verdict"),
+            ("retract_claim", "Can retract a published claim"),
+            ("correct_claim", "Can correct a published verdict"),
+        ]
         constraints = [
             # Maker-checker (rule 4), held by the database as well as the workflow.
             models.CheckConstraint(
@@ -493,6 +513,7 @@ class Agreement(Editorial):
 
     class Meta:
         ordering = ["title"]
+        permissions = [("publish_agreement", "Can publish or retract an agreement")]
 
     def __str__(self) -> str:
         return self.title
@@ -577,6 +598,7 @@ class Meeting(Editorial):
 
     class Meta:
         ordering = ["-start_date", "title"]
+        permissions = [("publish_meeting", "Can publish or retract a meeting")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date=None) | Q(end_date__gte=F("start_date")),
@@ -706,3 +728,56 @@ class Correction(models.Model):
             (Source, self.source_id),
         ):
             touch(model, pk)
+
+
+class ClaimForReview(Claim):
+    """The verifiers' review queue: a second admin view of claims."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "claim awaiting review"
+        verbose_name_plural = "review queue"
+
+
+class ClaimEvent(models.Model):
+    """One step of a claim's workflow: who moved it, when, and what they said."""
+
+    class Action(models.TextChoices):
+        DRAFTED = "drafted", "Drafted"
+        SUBMITTED = "submitted", "Submitted for review"
+        SENT_BACK = "sent_back", "Sent back"
+        PUBLISHED = "published", "Published"
+        RETURNED = "returned", "Returned to review"
+        CORRECTED = "corrected", "Corrected"
+        RETRACTED = "retracted", "Retracted"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Passage(models.Model):
+    """A paragraph or sentence of a source's archived text: the unit of candidate evidence.
+
+    Rebuilt whenever the text changes (tracker/desk/candidates.py); never edited by hand.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="passages")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["source", "start"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="passage_offsets_ordered")]
+
+    def __str__(self) -> str:
+        return self.text[:80]

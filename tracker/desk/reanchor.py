@@ -5,6 +5,7 @@ from django.db import transaction
 from . import anchoring
 from .choices import State
 from .models import Claim, Evidence, Source
+from .services import claim_return_to_review
 
 
 @transaction.atomic
@@ -35,7 +36,9 @@ def reanchor_source(source: Source) -> list:
             anchor_broken=False,
         )
     for claim in Claim.objects.filter(pk__in=claims_to_review, state=State.PUBLISHED):
-        claim.state = State.IN_REVIEW
-        claim._change_reason = f"Returned to review: a quote no longer occurs in the edited source “{source}”."
-        claim.save()
+        claim_return_to_review(
+            claim=claim,
+            reason=f"Returned to review: a quote no longer occurs in the edited source “{source}”.",
+            by=getattr(source, "_history_user", None),
+        )
     return flagged

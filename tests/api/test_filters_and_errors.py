@@ -1,0 +1,149 @@
+"""Filtering with the shared FilterSets, and a clear JSON error for every bad input."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tracker.desk.choices import AgreementStatus, MeetingFormat
+from tracker.desk.models import Party, Topic
+
+
+def slugs(api, url: str, params: dict | None = None) -> list[str]:
+    response = api.get(url, params or {})
+    assert response.status_code == 200, response.content
+    return sorted(record.get("slug") or record.get("code") for record in response.json()["results"])
+
+
+@pytest.fixture
+def record(published_claim, make_agreement, add_status, make_meeting, make_person):
+    korea = Party.objects.create(code="KR", name="Republic of Korea")
+    defence = Topic.objects.create(slug="defence", name="Defence")
+    person = make_person(slug="lee-jae-myung", party=korea)
+    agreement = make_agreement(slug="gsoia", parties=[korea])
+    add_status(agreement, status=AgreementStatus.SIGNED)
+    meeting = make_meeting(slug="apec-bilateral", participants=[person], format=MeetingFormat.BILATERAL, host=korea)
+    make_meeting(slug="g7-call", format=MeetingFormat.CALL, start_date=dt.date(2025, 6, 1))
+    claim = published_claim(slug="signed", verdict="accurate", claimed_on=dt.date(2025, 10, 29))
+    claim.agreements.add(agreement)
+    claim.meetings.add(meeting)
+    claim.people.add(person)
+    claim.parties.add(korea)
+    claim.topics.add(defence)
+    published_claim(
+        slug="misleading-one", verdict="misleading", statement="Trade talks concluded", claimed_on=dt.date(2025, 9, 1)
+    )
+    return claim
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"verdict": "accurate"}, ["signed"]),
+        ({"verdict": ["accurate", "misleading"]}, ["misleading-one", "signed"]),
+        ({"agreement": "gsoia"}, ["signed"]),
+        ({"meeting": "apec-bilateral"}, ["signed"]),
+        ({"person": "lee-jae-myung"}, ["signed"]),
+        ({"party": "KR"}, ["signed"]),
+        ({"topic": "defence"}, ["signed"]),
+        ({"claimed_after": "2025-10-01"}, ["signed"]),
+        ({"claimed_before": "2025-10-01"}, ["misleading-one"]),
+        ({"search": "trade talks"}, ["misleading-one"]),
+    ],
+)
+def test_claims_filter_by_what_partners_ask_for(api, record, params, expected):
+    assert slugs(api, "/api/v1/claims/", params) == expected
+
+
+def test_claims_filter_by_source(api, record):
+    assert slugs(api, "/api/v1/claims/", {"source": record.source.slug}) == ["signed"]
+
+
+def test_other_lists_filter_too(api, record):
+    assert slugs(api, "/api/v1/agreements/", {"status": "signed", "party": "KR"}) == ["gsoia"]
+    assert slugs(api, "/api/v1/agreements/", {"status_changed_after": "2025-10-01"}) == ["gsoia"]
+    assert slugs(api, "/api/v1/agreements/", {"status_changed_before": "2025-10-01"}) == []
+    assert slugs(api, "/api/v1/meetings/", {"meeting_format": "call"}) == ["g7-call"]
+    assert slugs(api, "/api/v1/meetings/", {"party": "kr"}) == ["apec-bilateral"]
+    assert slugs(api, "/api/v1/meetings/", {"person": "lee-jae-myung"}) == ["apec-bilateral"]
+    assert slugs(api, "/api/v1/people/", {"party": "KR"}) == ["lee-jae-myung"]
+    assert slugs(api, "/api/v1/parties/", {"search": "korea"}) == ["KR"]
+
+
+def test_updated_since_returns_what_changed_at_or_after_it(api, record, published_claim):
+    checkpoint = timezone.now()
+    published_claim(slug="later")
+
+    assert slugs(api, "/api/v1/claims/", {"updated_since": checkpoint.isoformat()}) == ["later"]
+    Topic.objects.create(slug="trade", name="Trade")
+    assert slugs(api, "/api/v1/topics/", {"updated_since": checkpoint.isoformat()}) == ["trade"]
+
+
+@pytest.mark.parametrize(
+    "url, params, field",
+    [
+        ("/api/v1/claims/", {"verdict": "probably"}, "verdict"),
+        ("/api/v1/claims/", {"agreement": "no-such-agreement"}, "agreement"),
+        ("/api/v1/claims/", {"party": "ZZ"}, "party"),
+        ("/api/v1/claims/", {"claimed_after": "29/10/2025"}, "claimed_after"),
+        ("/api/v1/claims/", {"claimed_after": "2025-02-30"}, "claimed_after"),
+        ("/api/v1/claims/", {"updated_since": "last tuesday"}, "updated_since"),
+        ("/api/v1/claims/", {"updated_since": "9999-12-31T23:59:59-05:00"}, "updated_since"),
+        ("/api/v1/claims/", {"ordering": "statement"}, "ordering"),
+        ("/api/v1/claims/", {"ordering": "-updated_at,slug"}, "ordering"),
+        ("/api/v1/claims/", {"search": "x" * 201}, "search"),
+        ("/api/v1/claims/", {"source": "a\x00b"}, "source"),
+        ("/api/v1/agreements/", {"binding": "maybe"}, "binding"),
+        ("/api/v1/meetings/", {"meeting_format": "carrier-pigeon"}, "meeting_format"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_that_names_it(api, url, params, field):
+    response = api.get(url, params)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["status"] == 400
+    assert field in error["fields"]
+    assert error["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/claims/no-such-claim/",
+        "/api/v1/parties/ZZ/",
+        "/api/v1/corrections/999999999999999999/",
+        "/api/v1/claims/caf%C3%A9/",
+        "/api/v1/claims/a%00b/",
+        "/api/v1/no-such-list/",
+        "/api/v2/claims/",
+        "/api/v1/claims/?format=xml",
+    ],
+)
+def test_what_does_not_exist_is_a_json_404(api, url):
+    response = api.get(url)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_unservable_accept_header_is_a_json_406(api):
+    response = api.get("/api/v1/claims/", HTTP_ACCEPT="application/xml")
+
+    assert response.status_code == 406
+    assert response.json()["error"]["code"] == "not_acceptable"
+
+
+def test_an_error_is_json_even_when_csv_was_asked_for(api):
+    response = api.get("/api/v1/claims/", {"verdict": "probably", "format": "csv"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_filter"
+
+
+def test_writing_is_not_allowed(api, record):
+    response = api.post("/api/v1/claims/", {"slug": "mine"}, format="json")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"

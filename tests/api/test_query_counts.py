@@ -1,0 +1,113 @@
+"""Every list costs the same few queries whatever its length and page size (no N+1),
+and none of them counts the table."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tracker.desk.choices import AgreementStatus
+from tracker.desk.models import Party, Topic
+
+# The queries each list may run: the rows, then one per prefetched relation.
+PINNED = {
+    "claims": 8,  # claims (+source) | evidence | agreements | meetings | people | parties | topics | corrections
+    "sources": 1,
+    "agreements": 5,  # agreements | status history | parties | topics | corrections
+    "meetings": 7,  # meetings (+host) | participants | counterparts | outcomes | sources | topics | corrections
+    "people": 2,  # people | roles
+    "parties": 1,
+    "topics": 1,
+    "corrections": 1,
+    "tombstones": 5,  # one per record type
+}
+
+
+@pytest.fixture
+def grow(published_claim, make_source, make_agreement, add_status, make_meeting, make_person, correct):
+    """Add `n` of every kind of record, each with its nested lists filled."""
+    counter = iter(range(1, 10_000))
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(counter)
+            party = Party.objects.create(code=f"ORG{i}", name=f"Org {i}", kind="organisation")
+            topic = Topic.objects.create(slug=f"topic-{i}", name=f"Topic {i}")
+            person = make_person(party=party)
+            agreement = make_agreement(parties=[party])
+            agreement.topics.add(topic)
+            add_status(agreement)
+            add_status(agreement, status=AgreementStatus.SIGNED)
+            correct(agreement)
+            meeting = make_meeting(participants=[person], host=party)
+            meeting.counterparts.add(party)
+            meeting.outcome_agreements.add(agreement)
+            meeting.sources.add(make_source())
+            meeting.topics.add(topic)
+            correct(meeting)
+            claim = published_claim(claimant_person=person)
+            claim.agreements.add(agreement)
+            claim.meetings.add(meeting)
+            claim.people.add(person)
+            claim.parties.add(party)
+            claim.topics.add(topic)
+            correct(claim)
+            retracted = published_claim()
+            retracted.state = "retracted"
+            retracted.save()
+
+    return add
+
+
+def queries_for(api, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(url)
+        assert response.status_code == 200, response.content
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_every_list_runs_the_same_queries_for_three_rows_or_twenty(api, grow, django_assert_max_num_queries):
+    grow(3)
+    small = {endpoint: queries_for(api, f"/api/v1/{endpoint}/?page_size=2") for endpoint in PINNED}
+    grow(17)
+    large = {}
+    for endpoint, pinned in PINNED.items():
+        with django_assert_max_num_queries(pinned):
+            large[endpoint] = queries_for(api, f"/api/v1/{endpoint}/?page_size=200")
+
+    assert {e: len(q) for e, q in large.items()} == {e: len(q) for e, q in small.items()}
+    assert not [sql for queries in large.values() for sql in queries if "COUNT(" in sql.upper()]
+    for endpoint in PINNED:
+        assert len(api.get(f"/api/v1/{endpoint}/?page_size=200").json()["results"]) >= 20, endpoint
+
+
+def test_a_partner_key_adds_one_query_to_look_it_up(api, grow, partner_key, django_assert_max_num_queries):
+    grow(3)
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {partner_key[1]}")
+
+    with django_assert_max_num_queries(PINNED["claims"] + 1):
+        assert api.get("/api/v1/claims/").status_code == 200
+
+
+def test_a_deep_page_costs_what_the_first_one_does(api, grow):
+    grow(12)
+    first = queries_for(api, "/api/v1/claims/?page_size=2&ordering=updated_at")
+    url = "/api/v1/claims/?page_size=2&ordering=updated_at"
+    for _ in range(4):
+        url = api.get(url).json()["next"]
+    deep = queries_for(api, url)
+
+    assert len(deep) == len(first)
+    assert not any("OFFSET" in sql.upper() for sql in deep)
+
+
+def test_the_export_runs_the_same_queries_for_three_records_or_twenty(api, grow):
+    def export_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            b"".join(api.get("/api/v1/export/").streaming_content)
+        return len(captured.captured_queries)
+
+    grow(3)
+    small = export_queries()
+    grow(17)
+
+    assert export_queries() == small

@@ -1,0 +1,72 @@
+"""The API honours its own OpenAPI schema: schemathesis generates requests for every
+operation (valid and invalid parameters) against the seeded record and checks that
+no response is a server error and every response matches the schema."""
+
+import os
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.core import signals
+from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tracker.desk.choices import CorrectionKind, State
+from tracker.desk.models import Claim, Correction
+from tracker.desk.seeds import load_seeds
+
+# Marks the module as a database user, so pytest-django sets up the test database.
+pytestmark = pytest.mark.django_db
+
+# High enough that generated traffic is never throttled; throttling has its own tests.
+UNTHROTTLED = {
+    **settings.REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "partner": "100000/min", "export": "100000/min"},
+}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The seeded record plus one retraction, rolled back after the module.
+
+    Requests run in this thread on the test's own connection, inside one transaction,
+    so Django must not close the connection at the end of each request.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    with django_db_blocker.unblock(), override_settings(REST_FRAMEWORK=UNTHROTTLED), transaction.atomic():
+        load_seeds(settings.BASE_DIR / "seeds")
+        retracted = Claim.objects.published().order_by("slug").first()
+        retracted.state = State.RETRACTED
+        retracted.save()
+        Correction.objects.create(claim=retracted, kind=CorrectionKind.RETRACTION, note="Retracted for the test.")
+        cache.clear()
+        yield
+        transaction.set_rollback(True)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+# Loaded eagerly: schemathesis's lazy (fixture) loader does not run on pytest 9.
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+
+@schema.parametrize()
+@hypothesis_settings(
+    # Bounded so the suite stays quick; API_FUZZ_EXAMPLES=200 for a deeper local run.
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "15")),
+    deadline=None,
+    database=None,  # no .hypothesis folder in the worktree
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+def test_the_api_conforms_to_its_schema_and_never_fails(case, seeded):
+    # The WSGI transport does not undo gzip (test_conditional_and_compressed.py covers it).
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity"}, checks=[not_a_server_error, response_schema_conformance]
+    )

@@ -1,0 +1,422 @@
+"""What partners see of each record: explicit fields, stable identifiers, links.
+
+Every record carries its identifier (a slug; a code for parties), `url` (this API)
+and, where the site has a page for it, `public_url`. Nested records come from the
+querysets the viewsets prefetch, which hold only published rows: a serializer never
+reaches for a relation on its own (that would be a query per row, and could leak).
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker.desk.choices import VERDICT_SCALE, State, Verdict
+from tracker.desk.models import (
+    Agreement,
+    AgreementStatusChange,
+    Claim,
+    Correction,
+    Evidence,
+    Meeting,
+    Participation,
+    Party,
+    Person,
+    Role,
+    Source,
+    Topic,
+)
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PublicURLField(serializers.Field):
+    """The absolute link to the record's public page."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> str:
+        return absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class APIURLField(serializers.Field):
+    """The absolute link to the record in this API (without the request's ?format=)."""
+
+    def __init__(self, view_name: str, lookup_field: str = "slug", **kwargs):
+        self.view_name, self.lookup_field = f"api:{view_name}-detail", lookup_field
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> str:
+        return absolute(self.context.get("request"), reverse(self.view_name, args=[getattr(obj, self.lookup_field)]))
+
+
+def api_url(view_name: str, lookup_field: str = "slug") -> APIURLField:
+    return APIURLField(view_name, lookup_field)
+
+
+# References: how one record points at another.
+
+
+class PartyRefSerializer(serializers.ModelSerializer):
+    url = api_url("party", "code")
+
+    class Meta:
+        model = Party
+        fields = ["code", "name", "url"]
+
+
+class TopicRefSerializer(serializers.ModelSerializer):
+    url = api_url("topic")
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "url"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    url = api_url("person")
+
+    class Meta:
+        model = Person
+        fields = ["slug", "name", "url"]
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    url = api_url("source")
+    public_url = PublicURLField()
+
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "url", "public_url"]
+
+
+class AgreementRefSerializer(serializers.ModelSerializer):
+    url = api_url("agreement")
+
+    class Meta:
+        model = Agreement
+        fields = ["slug", "title", "url"]
+
+
+class MeetingRefSerializer(serializers.ModelSerializer):
+    url = api_url("meeting")
+
+    class Meta:
+        model = Meeting
+        fields = ["slug", "title", "url"]
+
+
+class PublishedOnlyMixin:
+    """A to-one reference that reads null when its target is not (or no longer) published."""
+
+    def to_representation(self, instance):
+        if instance is None or instance.state != State.PUBLISHED:
+            return None
+        return super().to_representation(instance)
+
+
+class PublishedSourceRefSerializer(PublishedOnlyMixin, SourceRefSerializer):
+    pass
+
+
+class PublishedPersonRefSerializer(PublishedOnlyMixin, PersonRefSerializer):
+    pass
+
+
+class CorrectionNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Correction
+        fields = ["id", "kind", "note", "created_at"]
+
+
+# Reference data.
+
+
+class PartySerializer(serializers.ModelSerializer):
+    url = api_url("party", "code")
+    public_url = PublicURLField()
+
+    class Meta:
+        model = Party
+        fields = ["code", "name", "kind", "url", "public_url"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    url = api_url("topic")
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "url"]
+
+
+# People.
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    party = PartyRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Role
+        fields = ["title", "party", "start_date", "end_date"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    url = api_url("person")
+    public_url = PublicURLField()
+    party = PartyRefSerializer(allow_null=True)
+    roles = RoleSerializer(many=True)
+
+    class Meta:
+        model = Person
+        fields = ["slug", "name", "url", "public_url", "party", "summary", "roles", "first_published_at", "updated_at"]
+
+
+# Sources.
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    url = api_url("source")
+    public_url = PublicURLField()
+    original_url = serializers.URLField(source="url", allow_null=True, help_text="Where the document was published.")
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "title",
+            "url",
+            "public_url",
+            "publisher",
+            "kind",
+            "reliability",
+            "original_url",
+            "published_on",
+            "published_precision",
+            "retrieved_on",
+            "language",
+            "text",
+            "text_sha256",
+            "first_published_at",
+            "updated_at",
+        ]
+
+
+# Claims and their evidence.
+
+
+class QuoteSerializer(serializers.Serializer):
+    """Where a quoted passage sits in its source's archived text (W3C text quote + position)."""
+
+    exact = serializers.CharField(source="quote")
+    start = serializers.IntegerField(help_text="Offset of the first character in the source's `text`.")
+    end = serializers.IntegerField(help_text="Offset just past the last character.")
+    prefix = serializers.CharField(help_text="Text just before the quote.")
+    suffix = serializers.CharField(help_text="Text just after the quote.")
+    passage_url = serializers.SerializerMethodField(help_text="The passage on the source's public page.")
+
+    def get_passage_url(self, obj) -> str:
+        return absolute(self.context.get("request"), obj.source.get_absolute_url() + obj.fragment)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    source = SourceRefSerializer()
+    quote = QuoteSerializer(source="*")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "stance", "source", "quote", "note"]
+
+
+class VerdictSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(source="verdict", choices=Verdict.choices)
+    label = serializers.CharField(source="get_verdict_display")
+    rating = serializers.SerializerMethodField(
+        help_text="ClaimReview rating, 1 (worst) to 5 (best); null if not rated."
+    )
+    rationale = serializers.CharField()
+    published_at = serializers.DateTimeField(source="verdict_published_at", allow_null=True)
+
+    def get_rating(self, obj) -> int | None:
+        return VERDICT_SCALE[obj.verdict]["rating"]
+
+
+class ClaimQuoteSerializer(QuoteSerializer):
+    def get_passage_url(self, obj) -> str | None:
+        if obj.source.state != State.PUBLISHED:
+            return None
+        return super().get_passage_url(obj)
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    url = api_url("claim")
+    public_url = PublicURLField()
+    claimant_person = PublishedPersonRefSerializer(allow_null=True)
+    source = PublishedSourceRefSerializer(allow_null=True, help_text="Where the claim appears; null if withdrawn.")
+    quote = ClaimQuoteSerializer(source="*")
+    verdict = VerdictSerializer(source="*")
+    evidence = EvidenceSerializer(many=True, source="published_evidence")
+    agreements = AgreementRefSerializer(many=True)
+    meetings = MeetingRefSerializer(many=True)
+    people = PersonRefSerializer(many=True)
+    parties = PartyRefSerializer(many=True)
+    topics = TopicRefSerializer(many=True)
+    corrections = CorrectionNoteSerializer(many=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "statement",
+            "claimant",
+            "claimant_person",
+            "claimed_on",
+            "source",
+            "quote",
+            "verdict",
+            "evidence",
+            "agreements",
+            "meetings",
+            "people",
+            "parties",
+            "topics",
+            "corrections",
+            "first_published_at",
+            "updated_at",
+        ]
+
+
+# Agreements.
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    source = PublishedSourceRefSerializer(allow_null=True, help_text="The source that backs this step.")
+
+    class Meta:
+        model = AgreementStatusChange
+        fields = ["status", "date", "date_precision", "source", "note"]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    url = api_url("agreement")
+    public_url = PublicURLField()
+    parties = PartyRefSerializer(many=True)
+    topics = TopicRefSerializer(many=True)
+    status_history = StatusChangeSerializer(many=True)
+    corrections = CorrectionNoteSerializer(many=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "title",
+            "kind",
+            "binding",
+            "summary",
+            "current_status",
+            "status_since",
+            "status_history",
+            "parties",
+            "topics",
+            "corrections",
+            "first_published_at",
+            "updated_at",
+        ]
+
+
+# Meetings.
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    person = PersonRefSerializer()
+    role = serializers.CharField(source="role.title", allow_null=True, default=None)
+    role_party = PartyRefSerializer(source="role.party", allow_null=True, default=None)
+
+    class Meta:
+        model = Participation
+        fields = ["person", "role", "role_party"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    url = api_url("meeting")
+    public_url = PublicURLField()
+    host = PartyRefSerializer(allow_null=True)
+    counterparts = PartyRefSerializer(many=True)
+    participants = ParticipantSerializer(many=True, source="published_participants")
+    outcome_agreements = AgreementRefSerializer(many=True)
+    topics = TopicRefSerializer(many=True)
+    sources = SourceRefSerializer(many=True)
+    corrections = CorrectionNoteSerializer(many=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "title",
+            "start_date",
+            "end_date",
+            "place",
+            "host",
+            "occasion",
+            "format",
+            "counterparts",
+            "participants",
+            "outcome_agreements",
+            "outcomes",
+            "significance",
+            "topics",
+            "sources",
+            "corrections",
+            "first_published_at",
+            "updated_at",
+        ]
+
+
+# Corrections.
+
+
+class CorrectedRecordSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["claim", "agreement", "meeting", "source"])
+    slug = serializers.SlugField()
+    state = serializers.ChoiceField(
+        choices=[State.PUBLISHED.value, State.RETRACTED.value], help_text="A retracted record has no page any more."
+    )
+    url = serializers.URLField(allow_null=True)
+    public_url = serializers.URLField(allow_null=True)
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    url = api_url("correction", "id")
+    record = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Correction
+        fields = ["id", "url", "kind", "note", "created_at", "record"]
+
+    @extend_schema_field(CorrectedRecordSerializer)
+    def get_record(self, obj: Correction) -> dict[str, Any]:
+        record = obj.record
+        kind = type(record).__name__.lower()
+        request = self.context.get("request")
+        public = record.state == State.PUBLISHED
+        return {
+            "type": kind,
+            "slug": record.slug,
+            "state": record.state,
+            "url": absolute(request, reverse(f"api:{kind}-detail", args=[record.slug])) if public else None,
+            "public_url": absolute(request, record.get_absolute_url()) if public else None,
+        }

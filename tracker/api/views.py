@@ -1,0 +1,208 @@
+"""Read-only endpoints: declarations only.
+
+Each queryset starts from `Model.objects.published()` and prefetches every nested
+list from a published-only queryset, so a list costs the same few queries whatever
+its length. Filtering uses the FilterSets the public lists use (tracker/filters.py).
+"""
+
+from django.db.models import Prefetch
+from rest_framework import viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tracker.desk.choices import State
+from tracker.desk.models import (
+    Agreement,
+    AgreementStatusChange,
+    Claim,
+    Correction,
+    Evidence,
+    Meeting,
+    Participation,
+    Party,
+    Person,
+    Role,
+    Source,
+    Topic,
+)
+from tracker.filters import (
+    AgreementFilter,
+    ClaimFilter,
+    CorrectionFilter,
+    PartyFilter,
+    PersonFilter,
+    SourceFilter,
+    TopicFilter,
+)
+
+from . import serializers
+from .errors import InvalidQuery
+from .filtering import MeetingAPIFilter
+
+SLUG = r"[-a-zA-Z0-9_]+"
+
+
+class APIMixin:
+    """What every endpoint shares: clean query strings and JSON errors."""
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():
+            if any("\x00" in value for value in values) or "\x00" in name:
+                raise InvalidQuery(
+                    f"The parameter {name!r} contains a NUL character.", fields={name: ["NUL character."]}
+                )
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        # An error is JSON whatever format was asked for (a CSV error body helps nobody).
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class PublishedViewSet(APIMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+
+
+CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.order_by("created_at", "id"))
+PARTY_REFS = Prefetch("parties", queryset=Party.objects.published())
+TOPIC_REFS = Prefetch("topics", queryset=Topic.objects.published())
+
+
+class ClaimViewSet(PublishedViewSet):
+    """Checked claims with their verdict, quoted evidence and corrections."""
+
+    queryset = (
+        Claim.objects.published()
+        .select_related("source", "claimant_person")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.published().select_related("source").order_by("start", "id"),
+                to_attr="published_evidence",
+            ),
+            Prefetch("agreements", queryset=Agreement.objects.published()),
+            Prefetch("meetings", queryset=Meeting.objects.published()),
+            Prefetch("people", queryset=Person.objects.published()),
+            PARTY_REFS,
+            TOPIC_REFS,
+            CORRECTIONS,
+        )
+    )
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = ClaimFilter
+    ordering = "-verdict_published_at"
+    ordering_fields = ["verdict_published_at", "updated_at", "claimed_on", "slug"]
+    search_fields = ["statement", "claimant", "quote"]
+
+
+class SourceViewSet(PublishedViewSet):
+    """The archived documents the desk relies on, with their full text."""
+
+    queryset = Source.objects.published()
+    serializer_class = serializers.SourceSerializer
+    filterset_class = SourceFilter
+    ordering = "-published_on"
+    ordering_fields = ["published_on", "updated_at", "title", "slug"]
+    search_fields = ["title", "publisher"]
+
+
+class AgreementViewSet(PublishedViewSet):
+    """Agreements with their dated status history."""
+
+    queryset = Agreement.objects.published().prefetch_related(
+        Prefetch(
+            "status_history",
+            queryset=AgreementStatusChange.objects.select_related("source").order_by("date", "id"),
+        ),
+        PARTY_REFS,
+        TOPIC_REFS,
+        CORRECTIONS,
+    )
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = AgreementFilter
+    ordering = "title"
+    ordering_fields = ["title", "status_since", "updated_at", "slug"]
+    search_fields = ["title", "summary"]
+
+
+class MeetingViewSet(PublishedViewSet):
+    """Meetings with their participants in the roles they held that day."""
+
+    queryset = (
+        Meeting.objects.published()
+        .select_related("host")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participation.objects.filter(person__state=State.PUBLISHED)
+                .select_related("person", "role", "role__party")
+                .order_by("id"),
+                to_attr="published_participants",
+            ),
+            Prefetch("counterparts", queryset=Party.objects.published()),
+            Prefetch("outcome_agreements", queryset=Agreement.objects.published()),
+            Prefetch("sources", queryset=Source.objects.published()),
+            TOPIC_REFS,
+            CORRECTIONS,
+        )
+    )
+    serializer_class = serializers.MeetingSerializer
+    filterset_class = MeetingAPIFilter
+    ordering = "-start_date"
+    ordering_fields = ["start_date", "updated_at", "title", "slug"]
+    search_fields = ["title", "place", "occasion"]
+
+
+class PersonViewSet(PublishedViewSet):
+    """People, with the roles they have held."""
+
+    queryset = (
+        Person.objects.published()
+        .select_related("party")
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.select_related("party").order_by("start_date", "id")))
+    )
+    serializer_class = serializers.PersonSerializer
+    filterset_class = PersonFilter
+    ordering = "name"
+    ordering_fields = ["name", "updated_at", "slug"]
+    search_fields = ["name"]
+
+
+class PartyViewSet(PublishedViewSet):
+    """Countries (ISO 3166 codes) and organisations."""
+
+    queryset = Party.objects.published()
+    serializer_class = serializers.PartySerializer
+    filterset_class = PartyFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9]+"
+    ordering = "code"
+    ordering_fields = ["code", "name"]
+    search_fields = ["name", "code"]
+
+
+class TopicViewSet(PublishedViewSet):
+    """What claims, agreements and meetings are about: defence, trade, energy..."""
+
+    queryset = Topic.objects.published()
+    serializer_class = serializers.TopicSerializer
+    filterset_class = TopicFilter
+    ordering = "name"
+    ordering_fields = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class CorrectionViewSet(PublishedViewSet):
+    """Public notes on published records: what changed and why, retractions included."""
+
+    queryset = Correction.objects.published().select_related("claim", "agreement", "meeting", "source")
+    serializer_class = serializers.CorrectionSerializer
+    filterset_class = CorrectionFilter
+    lookup_field = "id"
+    lookup_value_regex = r"[0-9]{1,18}"
+    ordering = "-created_at"
+    ordering_fields = ["created_at"]
+    search_fields = ["note"]

@@ -1,0 +1,181 @@
+"""Forms of the desk's admin: optimistic locking, sources, and the workflow steps."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .choices import Stance, Verdict
+from .models import Source
+from .uploads import UploadRefused, clean_text, text_from_upload
+
+
+def stale_edit_message(instance, seen: int | None) -> str:
+    """Who changed the record since version `seen`, when, and which fields (rule 7)."""
+    name = instance._meta.verbose_name
+    later = list(instance.history.filter(version__gt=seen or 0).select_related("history_user").order_by("history_date"))
+    if not later:
+        return (
+            f"Not saved: this {name} was changed after you opened it. Nothing was overwritten: "
+            "reload the page to see the current version, then make your change again."
+        )
+    people = sorted({str(h.history_user) if h.history_user else "the system" for h in later})
+    latest = later[-1]
+    base = instance.history.filter(version=seen).first()
+    fields: list[str] = []
+    if base is not None:
+        for change in latest.diff_against(base, excluded_fields=["updated_at", "version"]).changes:
+            label = str(instance._meta.get_field(change.field).verbose_name)
+            if label not in fields:
+                fields.append(label)
+    changed = f" ({', '.join(fields)})" if fields else ""
+    when = timezone.localtime(latest.history_date).strftime("%-d %b %Y %H:%M:%S %Z")
+    return (
+        f"Not saved: {', '.join(people)} changed this {name}{changed} at {when}, after you opened it. "
+        "Nothing was overwritten: reload the page to see the current version, then make your change again."
+    )
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the record was read at; a save from a stale form is refused."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+            if connection.in_atomic_block:
+                rows = rows.select_for_update()  # held until the admin's transaction commits the save
+            current = rows.values_list("version", flat=True).first()
+            seen = cleaned.get("seen_version")
+            if seen != current:
+                raise ValidationError(stale_edit_message(self.instance, seen), code="stale")
+        return cleaned
+
+
+class SourceForm(VersionedForm):
+    upload = forms.FileField(
+        required=False,
+        help_text="A .txt, .md or .html file (HTML is reduced to its text). Or paste the text below.",
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "title", "publisher", "kind", "reliability", "url", "slug",
+            "published_on", "published_precision", "retrieved_on", "language", "text",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("text", "slug"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if "slug" in self.fields:
+            self.fields["slug"].help_text = "Made from the title when left empty."
+
+    def _duplicate_error(self, other: Source, why: str) -> ValidationError:
+        url = reverse("admin:desk_source_change", args=[other.pk])
+        return ValidationError(
+            format_html('{} is already archived as <a href="{}">{}</a>: use that source.', why, url, other.title),
+            code="duplicate",
+        )
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            return None
+        try:
+            return text_from_upload(upload.name, upload.read())
+        except UploadRefused as exc:
+            raise ValidationError(str(exc), code="bad_upload") from None
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url") or None
+        if url:
+            other = Source.objects.exclude(pk=self.instance.pk).filter(url=url).first()
+            if other:
+                raise self._duplicate_error(other, "This URL")
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        uploaded, pasted = cleaned.get("upload"), clean_text(cleaned.get("text") or "")
+        if "upload" in self.errors:
+            return cleaned
+        if uploaded and pasted and pasted != clean_text(self.instance.text or ""):
+            raise ValidationError("Either upload a file or paste the text, not both.")
+        text = uploaded or pasted
+        if not text:
+            self.add_error("text", "Paste the document's text or upload it as a file.")
+            return cleaned
+        other = Source.objects.exclude(pk=self.instance.pk).filter(text_sha256=Source.hash_text(text)).first()
+        if other:
+            raise self._duplicate_error(other, "This text")
+        cleaned["text"] = text
+        self.instance.text = text
+        return cleaned
+
+
+class QuoteForm(forms.Form):
+    """A passage of the source on screen: selected (offsets from the page's script) or pasted."""
+
+    quote = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField desk-quote"}),
+        help_text="Select a passage in the text above, or paste it here exactly as it stands.",
+    )
+    near = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "desk-near"}), required=False, min_value=0)
+
+
+class MarkClaimForm(QuoteForm):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        help_text="The checkable statement, in the desk's words.",
+    )
+    claimant = forms.CharField(max_length=200, required=False, help_text="Who made it. The publisher if empty.")
+
+
+class AttachEvidenceForm(QuoteForm):
+    claim = forms.ModelChoiceField(queryset=None, help_text="A claim in draft or in review.")
+    stance = forms.ChoiceField(choices=Stance.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, claims, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim"].queryset = claims
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
+        help_text="What the reporter should fix.",
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
+        help_text="Shown publicly: what changed and why.",
+    )
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        choices=[("", "Choose a verdict…"), *(c for c in Verdict.choices if c[0] != Verdict.NOT_RATED)]
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
+        help_text="Why the evidence leads to this verdict. Shown publicly.",
+    )
+
+
+class CorrectionForm(VerdictForm, NoteForm):
+    pass
