@@ -20,6 +20,7 @@ from functools import wraps
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
@@ -92,6 +93,11 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         except RecordGone as gone:
             response = render(request, "public/gone.html", {"gone": gone}, status=410)
         if response.status_code == 200 and not response.streaming:
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+            # Feeds and the sitemap date themselves by their newest item, which does not
+            # move when an item is retracted; ours covers every change.
+            del response["Last-Modified"]
             if int(timezone.now().timestamp()) > int(changed.timestamp()):
                 response["Last-Modified"] = http_date(changed.timestamp())
             response["ETag"] = _etag_without_nonce(request, response.content)

@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import feeds, views
+from .caching import public_page
 from .sitemaps import SITEMAPS
 
 app_name = "public"
@@ -21,9 +22,9 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("corrections/", views.correction_list, name="corrections"),
     path("methodology/", views.methodology, name="methodology"),
-    path("feeds/verdicts/", feeds.VerdictFeed(), name="feed-verdicts"),
-    path("feeds/corrections/", feeds.CorrectionFeed(), name="feed-corrections"),
-    path("feeds/agreements/", feeds.AgreementStatusFeed(), name="feed-agreements"),
+    path("feeds/verdicts/", public_page(feeds.VerdictFeed()), name="feed-verdicts"),
+    path("feeds/corrections/", public_page(feeds.CorrectionFeed()), name="feed-corrections"),
+    path("feeds/agreements/", public_page(feeds.AgreementStatusFeed()), name="feed-agreements"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
