@@ -29,6 +29,19 @@ def _published(model, field: str = "slug", **extra):
     )
 
 
+class StrictBooleanFilter(filters.ChoiceFilter):
+    """true or false, and anything else is an error (django-filter's BooleanFilter
+    quietly ignores a value it does not understand, which hides a partner's typo)."""
+
+    def __init__(self, *, yes: str = "Yes", no: str = "No", **kwargs):
+        super().__init__(choices=[("true", yes), ("false", no)], empty_label="Either", **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("true", "false"):
+            return qs.filter(**{self.field_name: value == "true"})
+        return qs
+
+
 class UpdatedSinceFilterSet(filters.FilterSet):
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 date-time)"
@@ -68,7 +81,7 @@ class SourceFilter(UpdatedSinceFilterSet):
 class AgreementFilter(UpdatedSinceFilterSet):
     kind = filters.MultipleChoiceFilter(choices=AgreementKind.choices)
     status = filters.MultipleChoiceFilter(field_name="current_status", choices=AgreementStatus.choices)
-    binding = filters.BooleanFilter()
+    binding = StrictBooleanFilter(yes="Binding", no="Not binding")
     party = _published(Party, "code", field_name="parties", label="Party (code)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
     meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")

@@ -147,3 +147,9 @@ def test_writing_is_not_allowed(api, record):
 
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_binding_filter_refuses_a_value_that_is_not_true_or_false(client, db):
+    response = client.get("/api/v1/agreements/?binding=perhaps")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["binding"]

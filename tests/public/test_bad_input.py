@@ -70,3 +70,9 @@ def test_the_500_page_renders_without_a_request(settings):
     content = render_to_string("500.html")
     assert "Something went wrong on our side" in content
     assert 'href="/"' in content
+
+
+def test_a_binding_filter_that_is_neither_true_nor_false_is_refused(client, db):
+    response = client.get("/agreements/?binding=perhaps")
+    assert response.status_code == 400
+    assert b"perhaps" in response.content

@@ -76,8 +76,6 @@ def _readable_form(filterset: FilterSet, names: list[str]) -> list:
         elif isinstance(form_field, forms.ModelChoiceField):
             form_field.empty_label = "Any"
             form_field.widget.choices = form_field.choices
-        elif isinstance(form_field, forms.NullBooleanField):
-            form_field.widget = forms.Select(choices=[("", "Either"), ("true", "Binding"), ("false", "Not binding")])
         elif name == "party":  # the meetings' party filter takes a code: offer the parties by name
             parties = [(party.code, party.name) for party in Party.objects.published()]
             form_field.widget = forms.Select(choices=[("", "Any"), *parties])
