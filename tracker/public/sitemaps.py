@@ -11,7 +11,8 @@ class PublishedSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return self.model.objects.published().order_by("pk")
+        # Only what a <url> entry needs: a source's archived text is large.
+        return self.model.objects.published().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, record):
         return record.updated_at
