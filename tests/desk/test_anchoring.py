@@ -113,3 +113,23 @@ def test_a_flagged_quote_can_be_mended_by_editing_it(make_claim, make_source, ma
 def test_a_claim_quote_must_occur_in_its_own_source(make_source):
     with pytest.raises(ValidationError):
         Claim.objects.create(slug="x", statement="s", claimant="c", source=make_source(), quote="nowhere to be found")
+
+
+def test_a_failure_while_reanchoring_leaves_the_source_text_as_it_was(
+    make_claim, make_source, make_evidence, monkeypatch
+):
+    from tracker.desk import reanchor
+
+    source = make_source()
+    make_evidence(make_claim(), source=source, quote="General Security of Information Agreement")
+    original = source.text
+
+    def fail(source):
+        raise RuntimeError("re-anchoring failed")
+
+    monkeypatch.setattr(reanchor, "reanchor_source", fail)
+    source.text = "A completely different text."
+    with pytest.raises(RuntimeError):
+        source.save()
+    source.refresh_from_db()
+    assert source.text == original

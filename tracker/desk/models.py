@@ -8,7 +8,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -276,7 +276,10 @@ class Source(Editorial):
             DatePrecision.YEAR: self.published_on.strftime("%Y"),
         }.get(self.published_precision, "Date unknown")
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
+        # One transaction with the passages and the re-anchoring below: a new text is
+        # never stored while its quotes still point into the old one (rule 2).
         if self.url == "":
             self.url = None
         new_hash = self.hash_text(self.text)
