@@ -4,38 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from .choices import Stance, Verdict
 from .models import Source
+from .services import find_duplicate, stale_edit_message
 from .uploads import UploadRefused, clean_text, text_from_upload
-
-
-def stale_edit_message(instance, seen: int | None) -> str:
-    """Who changed the record since version `seen`, when, and which fields (rule 7)."""
-    name = instance._meta.verbose_name
-    later = list(instance.history.filter(version__gt=seen or 0).select_related("history_user").order_by("history_date"))
-    if not later:
-        return (
-            f"Not saved: this {name} was changed after you opened it. Nothing was overwritten: "
-            "reload the page to see the current version, then make your change again."
-        )
-    people = sorted({str(h.history_user) if h.history_user else "the system" for h in later})
-    latest = later[-1]
-    base = instance.history.filter(version=seen).first()
-    fields: list[str] = []
-    if base is not None:
-        for change in latest.diff_against(base, excluded_fields=["updated_at", "version"]).changes:
-            label = str(instance._meta.get_field(change.field).verbose_name)
-            if label not in fields:
-                fields.append(label)
-    changed = f" ({', '.join(fields)})" if fields else ""
-    when = timezone.localtime(latest.history_date).strftime("%-d %b %Y %H:%M:%S %Z")
-    return (
-        f"Not saved: {', '.join(people)} changed this {name}{changed} at {when}, after you opened it. "
-        "Nothing was overwritten: reload the page to see the current version, then make your change again."
-    )
 
 
 class VersionedForm(forms.ModelForm):
@@ -62,6 +36,12 @@ class VersionedForm(forms.ModelForm):
 
 
 class SourceForm(VersionedForm):
+    correction_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        help_text="This source is published: a change of its text needs a note saying what changed and why. "
+        "It is published as a correction, and every quote is found again in the new text.",
+    )
     upload = forms.FileField(
         required=False,
         help_text="A .txt, .md or .html file (HTML is reduced to its text). Or paste the text below.",
@@ -82,10 +62,16 @@ class SourceForm(VersionedForm):
         if "slug" in self.fields:
             self.fields["slug"].help_text = "Made from the title when left empty."
 
-    def _duplicate_error(self, other: Source, why: str) -> ValidationError:
-        url = reverse("admin:desk_source_change", args=[other.pk])
+    @staticmethod
+    def duplicate_error(duplicate) -> ValidationError:
+        url = reverse("admin:desk_source_change", args=[duplicate.existing.pk])
         return ValidationError(
-            format_html('{} is already archived as <a href="{}">{}</a>: use that source.', why, url, other.title),
+            format_html(
+                '{} is already archived as <a href="{}">{}</a>: use that source.',
+                duplicate.why,
+                url,
+                duplicate.existing.title,
+            ),
             code="duplicate",
         )
 
@@ -93,6 +79,7 @@ class SourceForm(VersionedForm):
         upload = self.cleaned_data.get("upload")
         if not upload:
             return None
+        upload.seek(0)  # read again when the form is validated a second time
         try:
             return text_from_upload(upload.name, upload.read())
         except UploadRefused as exc:
@@ -101,9 +88,9 @@ class SourceForm(VersionedForm):
     def clean_url(self):
         url = self.cleaned_data.get("url") or None
         if url:
-            other = Source.objects.exclude(pk=self.instance.pk).filter(url=url).first()
-            if other:
-                raise self._duplicate_error(other, "This URL")
+            duplicate = find_duplicate(url=url, text=None, exclude=self.instance)
+            if duplicate:
+                raise self.duplicate_error(duplicate)
         return url
 
     def clean(self):
@@ -117,9 +104,10 @@ class SourceForm(VersionedForm):
         if not text:
             self.add_error("text", "Paste the document's text or upload it as a file.")
             return cleaned
-        other = Source.objects.exclude(pk=self.instance.pk).filter(text_sha256=Source.hash_text(text)).first()
-        if other:
-            raise self._duplicate_error(other, "This text")
+        if text != (self.instance.text or ""):
+            duplicate = find_duplicate(url=None, text=text, exclude=self.instance)
+            if duplicate:
+                raise self.duplicate_error(duplicate)
         cleaned["text"] = text
         self.instance.text = text
         return cleaned
@@ -157,6 +145,14 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
         help_text="What the reporter should fix.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
+        help_text="For the reviewers: what must change before it is published again. Readers see only "
+        "that the claim was withdrawn for review.",
     )
 
 

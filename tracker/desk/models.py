@@ -8,13 +8,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import anchoring
+from .canonical import canonical_url
 from .choices import (
     AgreementKind,
     AgreementStatus,
@@ -83,13 +84,6 @@ class Editorial(models.Model):
         if self.first_published_at is not None:
             raise PublishedRecordDeletion(f"{self} has been published and cannot be deleted; retract it instead.")
         return super().delete(*args, **kwargs)
-
-
-def touch(model: type[models.Model], pk) -> None:
-    """Mark a record changed when something it embeds changes (its evidence, status
-    history, participants or corrections), so partners' `updated_since` sees it."""
-    if pk is not None:
-        model.objects.filter(pk=pk).update(updated_at=timezone.now())
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -242,11 +236,27 @@ class Source(Editorial):
     language = models.CharField(max_length=16, default="en")
     text = models.TextField(help_text="The archived full text. Evidence is anchored in it.")
     text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    # Duplicate detection: the same document reached by a slightly different address
+    # (case, trailing slash, tracking parameters) or with different whitespace.
+    canonical_url = models.CharField(max_length=1000, unique=True, null=True, blank=True, editable=False)
+    text_fingerprint = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="sources_added",
+        null=True,
+        blank=True,
+        editable=False,
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "title"]
-        permissions = [("publish_source", "Can publish or retract a source")]
+        permissions = [
+            ("publish_source", "Can publish a source"),
+            ("retract_source", "Can retract a published source"),
+            ("correct_source", "Can correct a published source's text"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(published_precision=DatePrecision.UNKNOWN, published_on=None)
@@ -266,6 +276,12 @@ class Source(Editorial):
     def hash_text(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    @staticmethod
+    def fingerprint_text(text: str) -> str:
+        """The hash of the text with its whitespace folded: the same document pasted
+        with other line breaks or spacing is the same source."""
+        return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
     @property
     def published_display(self) -> str:
         if self.published_on is None:
@@ -276,25 +292,15 @@ class Source(Editorial):
             DatePrecision.YEAR: self.published_on.strftime("%Y"),
         }.get(self.published_precision, "Date unknown")
 
-    @transaction.atomic
     def save(self, *args, **kwargs):
-        # One transaction with the passages and the re-anchoring below: a new text is
-        # never stored while its quotes still point into the old one (rule 2).
+        # Derived data only; the workflow of a text change (re-anchoring its quotes,
+        # sending claims back to review) is services.source_edit.
         if self.url == "":
             self.url = None
-        new_hash = self.hash_text(self.text)
-        text_changed = bool(self.pk) and new_hash != self.text_sha256
-        is_new = self._state.adding
-        self.text_sha256 = new_hash
+        self.canonical_url = canonical_url(self.url) if self.url else None
+        self.text_sha256 = self.hash_text(self.text)
+        self.text_fingerprint = self.fingerprint_text(self.text)
         super().save(*args, **kwargs)
-        if text_changed or is_new:
-            from .candidates import index_passages
-
-            index_passages(self)
-        if text_changed:
-            from .reanchor import reanchor_source
-
-            reanchor_source(self)
 
 
 class AnchoredQuote(models.Model):
@@ -314,35 +320,17 @@ class AnchoredQuote(models.Model):
     class Meta:
         abstract = True
 
-    def anchor(self) -> None:
+    def anchor(self, near: int | None = None) -> None:
         """Resolve the quote against the source text; raise ValidationError if absent."""
         if not self.source_id:
             return
         try:
-            found = anchoring.anchor_quote(self.source.text, self.quote, near=self.start or None)
+            found = anchoring.anchor_quote(self.source.text, self.quote, near=near)
         except anchoring.QuoteNotFound as exc:
             raise ValidationError({"quote": f"{exc} Source: “{self.source}”."}) from exc
         self.quote, self.start, self.end = found.exact, found.start, found.end
         self.prefix, self.suffix = found.prefix, found.suffix
         self.anchor_broken = False
-
-    @classmethod
-    def from_db(cls, db, field_names, values, *args, **kwargs):
-        instance = super().from_db(db, field_names, values, *args, **kwargs)
-        instance._loaded_quote = instance.__dict__.get("quote")
-        return instance
-
-    def needs_anchoring(self) -> bool:
-        """True unless the stored offsets still point at the stored quote.
-
-        A quote flagged as broken by a source edit stays flagged (and saveable)
-        until someone edits the quote itself.
-        """
-        if not self.source_id:
-            return False
-        if self.anchor_broken and self.quote == getattr(self, "_loaded_quote", None):
-            return False
-        return self.end == 0 or self.source.text[self.start : self.end] != self.quote
 
     @property
     def fragment(self) -> str:
@@ -393,6 +381,12 @@ class Claim(Editorial, AnchoredQuote):
     submitted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the claim last went into review."
     )
+    # Everyone who wrote any of the claim's content: its drafter, whoever edited its
+    # statement, quote or source, and whoever attached or changed its evidence. None
+    # of them may publish or correct its verdict (rule 4, maker-checker).
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="claims_contributed", blank=True, editable=False
+    )
     history = HistoricalRecords(m2m_fields=[agreements, meetings, people, parties, topics])
 
     class Meta:
@@ -403,7 +397,8 @@ class Claim(Editorial, AnchoredQuote):
             ("review_claim", "Can review claims and send them back"),
             ("publish_claim", "Can publish a claim's verdict"),
             ("retract_claim", "Can retract a published claim"),
-            ("correct_claim", "Can correct a published verdict"),
+            ("correct_claim", "Can correct a published claim"),
+            ("withdraw_claim", "Can withdraw a published claim to review"),
         ]
         constraints = [
             # Maker-checker (rule 4), held by the database as well as the workflow.
@@ -427,16 +422,6 @@ class Claim(Editorial, AnchoredQuote):
 
     def get_absolute_url(self) -> str:
         return reverse("public:claim", args=[self.slug])
-
-    def clean(self):
-        super().clean()
-        if self.quote and self.needs_anchoring():
-            self.anchor()
-
-    def save(self, *args, **kwargs):
-        if self.quote and self.needs_anchoring():
-            self.anchor()
-        super().save(*args, **kwargs)
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -473,23 +458,6 @@ class Evidence(AnchoredQuote):
     def __str__(self) -> str:
         return f"{self.get_stance_display()}: “{self.quote[:60]}”"
 
-    def clean(self):
-        super().clean()
-        if self.quote and self.needs_anchoring():
-            self.anchor()
-
-    def save(self, *args, **kwargs):
-        # Checked on every save, whatever the path (admin, seeds, shell): rule 2.
-        if self.needs_anchoring():
-            self.anchor()
-        super().save(*args, **kwargs)
-        touch(Claim, self.claim_id)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        touch(Claim, self.claim_id)
-        return result
-
 
 class Agreement(Editorial):
     slug = models.SlugField(max_length=120, unique=True)
@@ -516,7 +484,10 @@ class Agreement(Editorial):
 
     class Meta:
         ordering = ["title"]
-        permissions = [("publish_agreement", "Can publish or retract an agreement")]
+        permissions = [
+            ("publish_agreement", "Can publish an agreement"),
+            ("retract_agreement", "Can retract a published agreement"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -560,16 +531,6 @@ class AgreementStatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.date}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.agreement.refresh_status()
-        touch(Agreement, self.agreement_id)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.agreement.refresh_status()
-        return result
-
 
 class Meeting(Editorial):
     slug = models.SlugField(max_length=120, unique=True)
@@ -601,7 +562,10 @@ class Meeting(Editorial):
 
     class Meta:
         ordering = ["-start_date", "title"]
-        permissions = [("publish_meeting", "Can publish or retract a meeting")]
+        permissions = [
+            ("publish_meeting", "Can publish a meeting"),
+            ("retract_meeting", "Can retract a published meeting"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date=None) | Q(end_date__gte=F("start_date")),
@@ -636,10 +600,6 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} at {self.meeting}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        touch(Meeting, self.meeting_id)
 
     def clean(self):
         if self.role_id and self.person_id and self.role.person_id != self.person_id:
@@ -722,16 +682,6 @@ class Correction(models.Model):
     def record(self):
         return self.claim or self.agreement or self.meeting or self.source
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        for model, pk in (
-            (Claim, self.claim_id),
-            (Agreement, self.agreement_id),
-            (Meeting, self.meeting_id),
-            (Source, self.source_id),
-        ):
-            touch(model, pk)
-
 
 class ClaimForReview(Claim):
     """The verifiers' review queue: a second admin view of claims."""
@@ -751,7 +701,9 @@ class ClaimEvent(models.Model):
         SENT_BACK = "sent_back", "Sent back"
         PUBLISHED = "published", "Published"
         RETURNED = "returned", "Returned to review"
+        EDITED = "edited", "Edited"
         CORRECTED = "corrected", "Corrected"
+        WITHDRAWN = "withdrawn", "Withdrawn to review"
         RETRACTED = "retracted", "Retracted"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")

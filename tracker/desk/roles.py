@@ -3,6 +3,9 @@
 The groups are made by a data migration; a later change of this table needs a new
 migration that calls `sync_roles` again. Staff in no group hold no permission, so the
 admin shows them nothing they could use. Superusers hold every permission (editors).
+
+A permission says what kind of change a role makes; which records it may make it to
+(a reporter's own drafts, a claim they did not write) is decided by the services.
 """
 
 REPORTER = "Reporter"
@@ -24,9 +27,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     REPORTER: [
         "add_source",
         "change_source",
+        "delete_source",  # their own drafts only (services.source_delete)
         "view_source",
         "add_claim",
         "change_claim",
+        "delete_claim",  # their own drafts only (services.claim_delete)
         "view_claim",
         "submit_claim",
         "add_evidence",
@@ -37,7 +42,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     VERIFIER: [
         "view_source",
-        "publish_source",
+        "change_source",  # drafts only; a published text is corrected by an editor
+        "publish_source",  # publishing, never retracting: only editors retract
         "change_claim",
         "view_claim",
         "submit_claim",

@@ -14,10 +14,9 @@ from django.utils.html import format_html
 from .. import services
 from ..candidates import find_candidates
 from ..choices import Stance, State
-from ..forms import CommentForm, CorrectionForm, NoteForm, VerdictForm, VersionedForm
+from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage
-from .base import EditorialAdmin, RecordAdmin
-from .sources import apply_service_error
+from .base import EditorialAdmin, RecordAdmin, apply_service_error, formset_rows
 
 DONE = {
     "submit": "Submitted for review.",
@@ -25,13 +24,16 @@ DONE = {
     "publish": "Published.",
     "correct": "Corrected; the note is published as a correction.",
     "retract": "Retracted; the note is published as a retraction.",
+    "withdraw": "Withdrawn to review; it is off the public record until it is published again.",
 }
+EVIDENCE_FIELDS = ("source", "quote", "stance", "note")
 # action -> (button label, form class or None, permission it needs, states it applies to)
 WORKFLOW = {
     "submit": ("Submit for review", None, "submit_claim", {State.DRAFT}),
     "send_back": ("Send back…", CommentForm, "review_claim", {State.IN_REVIEW}),
     "publish": ("Publish…", VerdictForm, "publish_claim", {State.IN_REVIEW}),
     "correct": ("Correct the verdict…", CorrectionForm, "correct_claim", {State.PUBLISHED}),
+    "withdraw": ("Withdraw to review…", ReasonForm, "withdraw_claim", {State.PUBLISHED}),
     "retract": ("Retract…", NoteForm, "retract_claim", {State.PUBLISHED}),
 }
 
@@ -49,10 +51,19 @@ def run_transition(action: str, claim: Claim, user, data: dict) -> Claim:
         )
     if action == "retract":
         return services.claim_retract(claim=claim, by=user, note=data["note"])
+    if action == "withdraw":
+        return services.claim_withdraw(claim=claim, by=user, reason=data["reason"])
     raise Http404
 
 
 class ClaimForm(VersionedForm):
+    correction_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        help_text="This claim is published: a change readers would see (statement, claimant, quote, evidence, "
+        "stance) is saved only with a note saying what changed and why, published as a correction.",
+    )
+
     class Meta:
         model = Claim
         fields = [
@@ -64,7 +75,9 @@ class ClaimForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = "Made from the statement when left empty."
+            self.fields["slug"].help_text = "Made from the statement when left empty; permanent once published."
+        if "quote" in self.fields:
+            self.fields["quote"].required = False
 
 
 class FlaggedEvidenceFilter(admin.SimpleListFilter):
@@ -84,6 +97,8 @@ class FlaggedEvidenceFilter(admin.SimpleListFilter):
 
 
 class EvidenceInline(admin.TabularInline):
+    """The claim's evidence, edited with the claim and saved by the same service call."""
+
     model = Evidence
     extra = 0
     fields = ("source", "quote", "stance", "note", "anchor_broken")
@@ -91,27 +106,17 @@ class EvidenceInline(admin.TabularInline):
     autocomplete_fields = ("source",)
     show_change_link = False
 
-    def _claim_editable(self, request, obj) -> bool:
-        if obj is None:
-            return True
-        if obj.state == State.RETRACTED:
-            return False
-        if obj.state == State.PUBLISHED:
-            return request.user.has_perm("desk.correct_claim")
-        return True
+    def _editable(self, request, obj) -> bool:
+        return obj is None or not services.claim_edit_refusal(obj, request.user)
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._claim_editable(request, obj)
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._claim_editable(request, obj)
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return (
-            super().has_delete_permission(request, obj)
-            and self._claim_editable(request, obj)
-            and (obj is None or obj.first_published_at is None)
-        )
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
 
 
 @admin.register(Claim)
@@ -139,7 +144,21 @@ class ClaimAdmin(EditorialAdmin):
         "version",
     )
     fieldsets = [
-        (None, {"fields": ["statement", "claimant", "claimant_person", "source", "quote", "claimed_on", "slug"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "statement",
+                    "claimant",
+                    "claimant_person",
+                    "source",
+                    "quote",
+                    "claimed_on",
+                    "slug",
+                    "correction_note",
+                ]
+            },
+        ),  # fmt: skip
         ("What it is about", {"fields": ["agreements", "meetings", "people", "parties", "topics"]}),
         ("Verdict and workflow", {"fields": list(workflow_fields)}),
     ]
@@ -157,37 +176,52 @@ class ClaimAdmin(EditorialAdmin):
     def view_on_site(self, obj) -> str | None:
         return obj.get_absolute_url() if obj.state == State.PUBLISHED else None
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        if not super().has_change_permission(request, obj):
+    def change_refusal(self, request: HttpRequest, obj: Claim) -> str:
+        return services.claim_edit_refusal(obj, request.user)
+
+    def delete_record(self, request: HttpRequest, obj: Claim) -> None:
+        services.claim_delete(claim=obj, by=request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
             return False
-        if obj is None:
-            return True
+        # A draft, by whoever drafted it or an editor (services.claim_delete decides for sure).
         user = request.user
-        if obj.state == State.DRAFT:
-            return obj.drafted_by_id in (None, user.pk) or user.has_perm("desk.review_claim")
-        if obj.state == State.IN_REVIEW:
-            return user.has_perm("desk.review_claim")
-        if obj.state == State.PUBLISHED:
-            return user.has_perm("desk.correct_claim")
-        return False
+        return obj is None or (
+            obj.state == State.DRAFT and (obj.drafted_by_id == user.pk or user.has_perm("desk.correct_claim"))
+        )
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.drafted_by = request.user
-        if not obj.slug:
-            obj.slug = services.unique_slug(Claim, obj.statement)
-        super().save_model(request, obj, form, change)
-        if not change:
-            obj.events.create(action="drafted", by=request.user)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.state != State.PUBLISHED:
+            fieldsets = [(name, {**options, "fields": [f for f in options["fields"] if f != "correction_note"]})
+                         for name, options in fieldsets]  # fmt: skip
+        return fieldsets
 
-    def save_formset(self, request, form, formset, change):
-        for evidence in formset.save(commit=False):
-            if evidence.created_by_id is None:
-                evidence.created_by = request.user
-            evidence.save()
-        for evidence in formset.deleted_objects:
-            evidence.delete()
-        formset.save_m2m()
+    def apply_changes(self, request, form, formsets, change):
+        data = form.cleaned_data
+        links = {name: list(data[name]) for name in services.claims.LINK_FIELDS if name in data}
+        evidence = next((f for f in formsets if f.model is Evidence), None)
+        rows = formset_rows(evidence, EVIDENCE_FIELDS) if evidence is not None else services.Rows()
+        add = [services.EvidenceAdd(source=row["source"], quote=row["quote"] or "", stance=row["stance"] or "",
+                                    note=row["note"] or "") for row in rows.add]  # fmt: skip
+        if not change:
+            return services.claim_create_draft(
+                by=request.user, source=data["source"], quote=data.get("quote") or "", statement=data["statement"],
+                claimant=data.get("claimant") or "", claimed_on=data.get("claimed_on"),
+                claimant_person=data.get("claimant_person"), slug=data.get("slug") or "", links=links, evidence=add,
+            )  # fmt: skip
+        return services.claim_edit(
+            claim=form.instance,
+            by=request.user,
+            fields=self.changed_fields(form, services.claims.EDITABLE_FIELDS),
+            links={name: value for name, value in links.items() if name in form.changed_data},
+            add=add,
+            change=[services.EvidenceChange(evidence_id=pk, **values) for pk, values in rows.change.items()],
+            remove=rows.remove,
+            note=data.get("correction_note", ""),
+            seen_version=data.get("seen_version"),
+        )
 
     @admin.action(description="Submit the selected claims for review", permissions=["submit"])
     def submit_selected(self, request, queryset):
@@ -207,17 +241,23 @@ class ClaimAdmin(EditorialAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
-            path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
+            path("<int:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
+            path("<int:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
             *super().get_urls(),
         ]
 
     def workflow_buttons(self, request, claim: Claim) -> list[dict]:
-        return [
-            {"action": action, "label": label, "needs_form": form_class is not None}
-            for action, (label, form_class, codename, states) in WORKFLOW.items()
-            if claim.state in states and request.user.has_perm(f"desk.{codename}")
-        ]
+        """The steps this person may take now. Publish and Correct are left out, with the
+        reason, for someone who wrote the claim's content (maker-checker)."""
+        buttons = []
+        for action, (label, form_class, codename, states) in WORKFLOW.items():
+            if claim.state not in states or not request.user.has_perm(f"desk.{codename}"):
+                continue
+            refusal = ""
+            if action in ("publish", "correct"):
+                refusal = services.publish_refusal(claim, request.user, doing=action)
+            buttons.append({"action": action, "label": label, "needs_form": form_class is not None, "refusal": refusal})
+        return buttons
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         claim = self.get_object(request, object_id)
@@ -243,6 +283,10 @@ class ClaimAdmin(EditorialAdmin):
         label, form_class, codename, _states = WORKFLOW[action]
         if not request.user.has_perm(f"desk.{codename}"):
             raise PermissionDenied
+        if claim.state not in WORKFLOW[action][3]:
+            self.message_user(request, f"This claim is {claim.get_state_display().lower()}: it cannot be "
+                              f"{label.rstrip('…').lower()} now.", messages.WARNING)  # fmt: skip
+            return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
         initial = {"verdict": claim.verdict, "rationale": claim.rationale} if action == "correct" else {}
         data = request.POST if request.method == "POST" else None
         form = form_class(data, initial=initial) if form_class else forms.Form(data)
@@ -265,13 +309,20 @@ class ClaimAdmin(EditorialAdmin):
             "label": label.rstrip("…"),
             "form": form,
             "evidence": claim.evidence.select_related("source"),
+            "refusal": services.publish_refusal(claim, request.user, doing=action)
+            if action in ("publish", "correct")
+            else "",
+            "sources_published_with": services.sources_published_with(claim) if action == "publish" else [],
         }
         return TemplateResponse(request, "admin/desk/claim/workflow.html", context)
 
     def candidates_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         claim = self._claim_for(request, object_id)
         if request.method == "POST":
-            passage = get_object_or_404(Passage.objects.select_related("source"), pk=request.POST.get("passage"))
+            passage_id = request.POST.get("passage", "")
+            if not (passage_id.isascii() and passage_id.isdigit() and len(passage_id) < 19):
+                raise Http404("No such passage.")
+            passage = get_object_or_404(Passage.objects.select_related("source"), pk=passage_id)
             try:
                 services.evidence_attach(
                     claim=claim,
@@ -364,23 +415,21 @@ class ReviewQueueAdmin(RecordAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(RecordAdmin):
+    """Every evidence quote, to search and read. Evidence is added and changed on its
+    claim (or from a source's reading page, or candidate evidence), never here."""
+
     list_display = ("__str__", "claim", "source", "stance", "anchor_broken", "created_by")
     list_select_related = ("claim", "source", "created_by")
     list_filter = ("stance", "anchor_broken")
     search_fields = ("quote", "note", "claim__statement", "source__title")
-    autocomplete_fields = ("claim", "source")
-    readonly_fields = ("start", "end", "prefix", "suffix", "anchor_broken", "created_by", "created_at")
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.claim.state in (State.PUBLISHED, State.RETRACTED):
-            return request.user.has_perm("desk.correct_claim") and obj.claim.state == State.PUBLISHED
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.claim.first_published_at is not None:
-            return False
-        return super().has_delete_permission(request, obj)
+    readonly_fields = ("claim", "source", "quote", "stance", "note", "start", "end", "prefix", "suffix",
+                       "anchor_broken", "created_by", "created_at")  # fmt: skip
 
     def has_add_permission(self, request):
-        # Evidence is added from its claim, the source's reading page or candidate evidence.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

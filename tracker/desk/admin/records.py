@@ -13,7 +13,7 @@ from ..models import (
     Role,
     Topic,
 )
-from .base import PublishableAdmin, RecordAdmin
+from .base import PublicNoteForm, PublishableAdmin, RecordAdmin, ServiceAdmin
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -26,6 +26,8 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(PublishableAdmin):
+    form = PublicNoteForm
+    row_fields = {"status_history": ("date", "date_precision", "status", "source", "note")}
     list_display = ("title", "kind", "binding", "current_status", "status_since", "state")
     list_filter = ("state", "kind", "binding", "current_status", "topics")
     search_fields = ("title", "slug", "summary")
@@ -34,19 +36,18 @@ class AgreementAdmin(PublishableAdmin):
     readonly_fields = ("current_status", "status_since")
     inlines = [StatusChangeInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_status()  # a deleted step does not pass through the model's save
-
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 1
+    fields = ("person", "role")
     autocomplete_fields = ("person", "role")
 
 
 @admin.register(Meeting)
 class MeetingAdmin(PublishableAdmin):
+    form = PublicNoteForm
+    row_fields = {"participants": ("person", "role")}
     list_display = ("title", "start_date", "end_date", "place", "format", "host", "state")
     list_select_related = ("host",)
     list_filter = ("state", "format", "topics")
@@ -66,6 +67,7 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(PublishableAdmin):
+    row_fields = {"roles": ("title", "party", "start_date", "end_date")}
     list_display = ("name", "party", "state")
     list_select_related = ("party",)
     list_filter = ("state", "party")
@@ -86,16 +88,39 @@ class RoleAdmin(RecordAdmin):
     def has_module_permission(self, request):
         return False
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReferenceAdmin(ServiceAdmin):
+    """Parties and topics: every one is public, and its code or slug is its address."""
+
+    key = "slug"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, self.key] if obj is not None else readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else super().get_prepopulated_fields(request, obj)
+
 
 @admin.register(Party)
-class PartyAdmin(RecordAdmin):
+class PartyAdmin(ReferenceAdmin):
+    key = "code"
     list_display = ("name", "code", "kind")
     list_filter = ("kind",)
     search_fields = ("name", "code")
 
 
 @admin.register(Topic)
-class TopicAdmin(RecordAdmin):
+class TopicAdmin(ReferenceAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -103,8 +128,8 @@ class TopicAdmin(RecordAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(RecordAdmin):
-    """Corrections are made by the workflow (correct, retract); here they are read and their
-    wording fixed, never deleted: they are public."""
+    """Corrections are made by the workflow (correct, retract) and are public: here they
+    are read, never changed or deleted. A wrong correction is corrected by another."""
 
     list_display = ("created_at", "kind", "record", "note", "created_by")
     list_select_related = ("claim", "agreement", "meeting", "source", "created_by")
@@ -114,6 +139,9 @@ class CorrectionAdmin(RecordAdmin):
     fields = ("kind", "claim", "agreement", "meeting", "source", "note", "created_at", "created_by")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

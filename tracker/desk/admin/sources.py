@@ -12,26 +12,17 @@ from .. import services
 from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
 from ..models import Claim, Source
-from .base import PublishableAdmin
+from .base import PublishableAdmin, apply_service_error
 from .reading import highlighted_text, source_spans
 
 
 def claims_open_to(user) -> "Q":
-    """Which claims `user` may attach evidence to (services.evidence_attach decides for sure)."""
-    if user.has_perm("desk.correct_claim"):
-        return Q(state__in=[State.DRAFT, State.IN_REVIEW, State.PUBLISHED])
+    """Which claims `user` may attach evidence to from a reading page: drafts and claims
+    in review (a published claim's evidence changes on its own page, with a correction
+    note). services.evidence_attach decides for sure."""
     if user.has_perm("desk.review_claim"):
         return Q(state__in=[State.DRAFT, State.IN_REVIEW])
     return Q(state=State.DRAFT, drafted_by=user)
-
-
-def apply_service_error(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: on the quote when it is about the quote."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @admin.register(Source)
@@ -56,17 +47,46 @@ class SourceAdmin(PublishableAdmin):
     def claim_count(self, obj) -> int:
         return obj.n_claims
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and obj.state != State.DRAFT:
-            # Editing a published text re-anchors its evidence and can send claims back to review.
-            return request.user.has_perm("desk.publish_source")
-        return allowed
+    def change_refusal(self, request: HttpRequest, obj: Source) -> str:
+        return services.source_edit_refusal(obj, request.user)
 
-    def save_model(self, request, obj, form, change):
-        if not obj.slug:
-            obj.slug = services.unique_slug(Source, obj.title)
-        super().save_model(request, obj, form, change)
+    def delete_record(self, request: HttpRequest, obj: Source) -> None:
+        services.source_delete(source=obj, by=request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        user = request.user
+        return obj is None or obj.created_by_id == user.pk or user.has_perm("desk.correct_source")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.state == State.PUBLISHED:
+            fieldsets = [*fieldsets[:3], ("Correction", {"fields": ["correction_note"]}), *fieldsets[3:]]
+        return fieldsets
+
+    def apply_changes(self, request, form, formsets, change):
+        data = form.cleaned_data
+        names = [name for name in services.sources.FIELDS if name in form.fields]
+        try:
+            if not change:
+                values = {name: data.get(name) for name in names}
+                return services.source_create(by=request.user, **values)
+            fields = self.changed_fields(form, names)
+            if data.get("text") != form.initial.get("text"):
+                fields["text"] = data["text"]
+            return services.source_edit(
+                source=form.instance,
+                by=request.user,
+                fields=fields,
+                note=data.get("correction_note", ""),
+                seen_version=data.get("seen_version"),
+            )
+        except services.DuplicateSource as duplicate:
+            raise SourceForm.duplicate_error(duplicate) from None
+
+    def claims_affected(self, record) -> list:
+        return list(services.sources.claims_resting_on(record).order_by("statement")[:100])
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_continue" in request.POST or "_addanother" in request.POST or "_popup" in request.POST:
@@ -76,11 +96,11 @@ class SourceAdmin(PublishableAdmin):
 
     def get_urls(self):
         return [
-            path("<path:object_id>/read/", self.admin_site.admin_view(self.read_view), name="desk_source_read"),
+            path("<int:object_id>/read/", self.admin_site.admin_view(self.read_view), name="desk_source_read"),
             *super().get_urls(),
         ]
 
-    def read_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def read_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         source = get_object_or_404(Source, pk=object_id)
         if not self.has_view_permission(request, source):
             raise PermissionDenied

@@ -1,0 +1,670 @@
+"""Claims and their evidence: drafting, editing, review, publication, corrections.
+
+Claim states: draft -> in review -> published -> retracted, with "send back" (in
+review -> draft), "withdraw" or "return to review" (published -> in review) and
+"correct" (published -> published, with a public Correction).
+
+What a reader sees of a published claim (its statement, claimant, date, quote and
+source, each evidence quote with its source, stance and note, the verdict and its
+rationale) changes only with a public correction note, or by withdrawing the claim
+to review until it is published again (rule 5). Its slug never changes. What it is
+about (agreements, meetings, people, parties, topics) is the desk's index and may be
+edited by an editor, with history, without a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import CorrectionKind, Stance, State, Verdict
+from ..models import Claim, ClaimEvent, Correction, Evidence, Source
+from ..rules import verdict_evidence_problems
+from .common import (
+    NotAllowed,
+    WorkflowError,
+    can,
+    check_slug,
+    check_version,
+    clean,
+    delete,
+    note_required,
+    require,
+    save,
+    set_links,
+    unique_slug,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser as User
+
+Action = ClaimEvent.Action
+
+CONTENT_FIELDS = ("statement", "claimant", "claimant_person", "source", "quote", "claimed_on")
+LINK_FIELDS = ("agreements", "meetings", "people", "parties", "topics")
+EDITABLE_FIELDS = (*CONTENT_FIELDS, "slug")
+
+
+@dataclass(frozen=True)
+class EvidenceAdd:
+    """A passage of `source` to attach as evidence (`near`: an offset to choose between repeats)."""
+
+    source: Source
+    quote: str
+    stance: str
+    note: str = ""
+    near: int | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    """New values for one of the claim's evidence rows; None leaves a value as it is."""
+
+    evidence_id: int
+    source: Source | None = None
+    quote: str | None = None
+    stance: str | None = None
+    note: str | None = None
+
+
+def _event(claim: Claim, action: str, by: User | None, comment: str = "") -> None:
+    ClaimEvent.objects.create(claim=claim, action=action, by=by, comment=comment)
+
+
+def _lock_claim(claim: Claim) -> Claim:
+    try:
+        return Claim.objects.select_for_update().get(pk=claim.pk)
+    except Claim.DoesNotExist:
+        raise WorkflowError("This claim no longer exists.") from None
+
+
+def _require_state(claim: Claim, *states: str, doing: str) -> None:
+    if claim.state not in states:
+        allowed = " or ".join(State(s).label.lower() for s in states)
+        raise WorkflowError(
+            f"Cannot {doing}: the claim is {claim.get_state_display().lower()}, "
+            f"and only a claim that is {allowed} can be."
+        )
+
+
+# Who may do what to which claim -----------------------------------------------------------
+
+
+def edit_refusal(claim: Claim, by: User | None) -> str:
+    """Why `by` may not change `claim` (its content, links or evidence), or "" if they may."""
+    if not can(by, "change_claim"):
+        return "You are not allowed to edit claims."
+    if claim.state == State.DRAFT:
+        if claim.drafted_by_id not in (None, by.pk) and not can(by, "review_claim"):
+            return "This draft belongs to another reporter: only they or a verifier can change it."
+    elif claim.state == State.IN_REVIEW:
+        if not can(by, "review_claim"):
+            return "This claim is in review: a verifier changes it now, or sends it back to you."
+    elif claim.state == State.PUBLISHED:
+        if not can(by, "correct_claim"):
+            return "This claim is published: only an editor can change it, with a public correction."
+    else:
+        return "This claim is retracted: it no longer changes."
+    return ""
+
+
+def evidence_refusal(claim: Claim, by: User | None) -> str:
+    """Why `by` may not add evidence to `claim` as it stands, or "" if they may."""
+    if not can(by, "add_evidence"):
+        return "You are not allowed to attach evidence."
+    return edit_refusal(claim, by)
+
+
+def contributor_ids(claim: Claim) -> set[int]:
+    ids = set(claim.contributors.values_list("pk", flat=True))
+    if claim.drafted_by_id is not None:
+        ids.add(claim.drafted_by_id)
+    return ids
+
+
+def publish_refusal(claim: Claim, by: User | None, *, doing: str = "publish") -> str:
+    """Why `by` may not publish (or correct) the verdict of `claim`, or "" if they may:
+    the role, and maker-checker (rule 4)."""
+    if not can(by, "publish_claim" if doing == "publish" else "correct_claim"):
+        return f"You are not allowed to {doing} verdicts."
+    if by.pk in contributor_ids(claim):
+        return (
+            "You drafted this claim or wrote some of its content or evidence, so someone else "
+            f"must {doing} its verdict (maker-checker)."
+        )
+    return ""
+
+
+# What the verdict rests on (rule 3) -------------------------------------------------------
+
+
+def counted_evidence(claim: Claim) -> list[Evidence]:
+    """The evidence a verdict may rest on: anchored quotes from published sources, or,
+    before the claim is published, from draft sources that are published with it.
+    (A passage of the claim's own source is only ever context: _check_own_source.)"""
+    allowed = {State.PUBLISHED} if claim.state == State.PUBLISHED else {State.PUBLISHED, State.DRAFT, State.IN_REVIEW}
+    return [
+        item
+        for item in claim.evidence.select_related("source")
+        if not item.anchor_broken and item.source.state in allowed
+    ]
+
+
+def verdict_problems(claim: Claim, verdict: str) -> list[str]:
+    """Rule 3 for `claim` as it stands, plus: nothing it rests on may be a flagged quote."""
+    problems = []
+    if claim.anchor_broken:
+        problems.append("The claim's own quote no longer occurs in its source: fix the quote first.")
+    if claim.source.state == State.RETRACTED:
+        problems.append("The source the claim appears in was retracted: a verdict cannot rest on it.")
+    broken = claim.evidence.filter(anchor_broken=True).count()
+    if broken:
+        problems.append(
+            f"{broken} evidence quote(s) no longer occur in their source after an edit: fix or remove them first."
+        )
+    problems += verdict_evidence_problems(verdict, [item.stance for item in counted_evidence(claim)])
+    return problems
+
+
+def _check_verdict(claim: Claim, verdict: str, rationale: str) -> str:
+    if verdict not in Verdict.values or verdict == Verdict.NOT_RATED:
+        raise WorkflowError("Choose a verdict: a claim is published with a verdict, not “Not yet rated”.")
+    rationale = clean(rationale or "")
+    if not rationale:
+        raise WorkflowError("Write the rationale: readers see why the desk reached this verdict.")
+    problems = verdict_problems(claim, verdict)
+    if problems:
+        raise WorkflowError(problems)
+    return rationale
+
+
+# Drafting and editing ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_create_draft(
+    *,
+    by: User,
+    source: Source,
+    quote: str,
+    statement: str,
+    claimant: str = "",
+    near: int | None = None,
+    claimed_on=None,
+    claimant_person=None,
+    slug: str = "",
+    links: dict[str, list] | None = None,
+    evidence: Sequence[EvidenceAdd] = (),
+) -> Claim:
+    """A new draft claim, its quote anchored in `source` (near offset `near` if given)."""
+    require(by, "add_claim", "draft claims")
+    statement = clean(statement or "")
+    if not statement:
+        raise WorkflowError({"statement": "Write the claim's statement: the checkable sentence, in the desk's words."})
+    source = Source.objects.get(pk=source.pk)
+    if source.state == State.RETRACTED:
+        raise WorkflowError({"source": "That source was retracted: a claim cannot be drafted from it."})
+    claim = Claim(
+        statement=statement,
+        claimant=clean(claimant or "") or source.publisher,
+        claimant_person=claimant_person,
+        source=source,
+        quote=clean(quote or ""),
+        claimed_on=claimed_on if claimed_on is not None else source.published_on,
+        drafted_by=by,
+    )
+    claim.slug = check_slug(claim, slug) if slug else unique_slug(Claim, statement)
+    _anchor(claim, near)
+    _validate(claim)
+    save(claim, by=by, reason="Drafted")
+    claim.contributors.add(by)
+    _event(claim, Action.DRAFTED, by)
+    if links or evidence:
+        claim = claim_edit(claim=claim, by=by, links=links, add=evidence)
+    return claim
+
+
+def _anchor(item: Claim | Evidence, near: int | None) -> None:
+    if not item.quote:
+        raise WorkflowError({"quote": "Paste or select the passage, exactly as it stands in the source."})
+    try:
+        item.anchor(near=near)
+    except ValidationError as exc:
+        raise WorkflowError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+
+
+def _validate(record: Claim | Evidence) -> None:
+    try:
+        record.full_clean(exclude=["claim", "source"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise WorkflowError(exc.message_dict) from None
+
+
+def _public_view(claim: Claim) -> tuple:
+    """What a reader sees of the claim's content and evidence (not its verdict)."""
+    evidence = sorted(
+        (item.source_id, item.quote, item.stance, item.note)
+        for item in Evidence.objects.published().filter(claim=claim)
+    )
+    return (
+        claim.statement,
+        claim.claimant,
+        claim.claimant_person_id,
+        claim.claimed_on,
+        claim.source_id,
+        claim.quote,
+        tuple(evidence),
+    )
+
+
+def _check_own_source(claim: Claim, item: Evidence) -> None:
+    """A claim's own appearance is never its own evidence (rule 3)."""
+    if item.source_id != claim.source_id:
+        return
+    if item.start < claim.end and claim.start < item.end:
+        raise WorkflowError(
+            f"“{item.quote[:60]}” is the claim's own quote, or overlaps it: a claim is never its own evidence."
+        )
+    if item.stance != Stance.CONTEXT:
+        raise WorkflowError(
+            f"“{item.quote[:60]}” is from the source the claim appears in: it can give context, but it cannot "
+            "support or contradict the claim. Quote another source."
+        )
+
+
+@transaction.atomic
+def claim_edit(
+    *,
+    claim: Claim,
+    by: User,
+    fields: dict[str, Any] | None = None,
+    links: dict[str, list] | None = None,
+    add: Sequence[EvidenceAdd] = (),
+    change: Sequence[EvidenceChange] = (),
+    remove: Sequence[int] = (),
+    note: str = "",
+    seen_version: int | None = None,
+) -> Claim:
+    """Change a claim's content, what it is about, and its evidence, all at once.
+
+    On a published claim, a change a reader would see needs `note`, published as a
+    correction, and must leave the verdict resting on its published evidence (rule 3);
+    otherwise withdraw the claim to review first.
+    """
+    claim, _added = _edit(
+        claim=claim, by=by, fields=fields, links=links, add=add, change=change, remove=remove, note=note,
+        seen_version=seen_version,
+    )  # fmt: skip
+    return claim
+
+
+def _edit(
+    *,
+    claim: Claim,
+    by: User,
+    fields: dict[str, Any] | None,
+    links: dict[str, list] | None,
+    add: Sequence[EvidenceAdd],
+    change: Sequence[EvidenceChange],
+    remove: Sequence[int],
+    note: str,
+    seen_version: int | None,
+) -> tuple[Claim, list[Evidence]]:
+    fields, links = dict(fields or {}), dict(links or {})
+    claim = _lock_claim(claim)
+    check_version(claim, seen_version)
+    refusal = edit_refusal(claim, by)
+    if refusal:
+        raise NotAllowed(refusal)
+    for codename, asked in (("add_evidence", add), ("change_evidence", change), ("delete_evidence", remove)):
+        if asked and not can(by, codename):
+            raise NotAllowed("You are not allowed to change evidence.")
+    unknown = (set(fields) - set(EDITABLE_FIELDS)) | (set(links) - set(LINK_FIELDS))
+    if unknown:
+        raise WorkflowError(f"These are not fields of a claim one can edit: {', '.join(sorted(unknown))}.")
+
+    published = claim.state == State.PUBLISHED
+    before, old_slug = _public_view(claim), claim.slug
+    content_changed = _apply_fields(claim, fields)
+    touched = _apply_evidence(claim, by, add=add, change=change, remove=remove)
+    evidence_changed = bool(touched) or bool(remove)
+    links_changed = set_links(claim, links) if links else False
+    if not (content_changed or evidence_changed or links_changed or claim.slug != old_slug):
+        return claim, []
+    reader_visible = published and (content_changed or _public_view(claim) != before)
+
+    note = clean(note or "")
+    if reader_visible:
+        if not note:
+            raise WorkflowError(
+                "This claim is published: write a correction note saying what changed and why (it is shown "
+                "publicly), or withdraw the claim to review first."
+            )
+        problems = verdict_problems(claim, claim.verdict)
+        if problems:
+            raise WorkflowError(
+                [
+                    "After this change the published verdict would no longer rest on its evidence:",
+                    *problems,
+                    "Withdraw the claim to review to make this change.",
+                ]  # fmt: skip
+            )
+    if content_changed or evidence_changed:
+        claim.contributors.add(by)
+    if reader_visible:
+        save(claim, by=by, reason=f"Corrected: {note}")
+        Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
+        _event(claim, Action.CORRECTED, by, note)
+    else:
+        what = [name for name, yes in (("content", content_changed), ("evidence", evidence_changed),
+                                       ("links", links_changed)) if yes]  # fmt: skip
+        save(claim, by=by, reason=f"Edited ({', '.join(what) or 'slug'})" + (f": {note}" if note else ""))
+        if content_changed or evidence_changed:
+            _event(claim, Action.EDITED, by, note)
+    return claim, [item for item in touched if getattr(item, "_added", False)]
+
+
+def _apply_fields(claim: Claim, fields: dict[str, Any]) -> bool:
+    """Set the claim's own fields; True if its content changed."""
+    changed = False
+    if "slug" in fields:
+        claim.slug = check_slug(
+            claim, fields.pop("slug") or unique_slug(Claim, fields.get("statement", claim.statement))
+        )
+    old_source, old_quote, old_start = claim.source_id, claim.quote, claim.start
+    for name, value in fields.items():
+        value = clean(value)
+        if name == "source" and value is not None and value.pk != claim.source_id:
+            value = Source.objects.get(pk=value.pk)
+            problem = _unquotable(claim, value)
+            if problem:
+                raise WorkflowError({"source": problem})
+        current = getattr(claim, name)
+        if current != value:
+            setattr(claim, name, value)
+            changed = True
+    if not claim.statement:
+        raise WorkflowError({"statement": "Write the claim's statement."})
+    if not claim.claimant:
+        raise WorkflowError({"claimant": "Say who made the claim: the outlet or the quoted person."})
+    if (claim.source_id, claim.quote) != (old_source, old_quote):
+        _anchor(claim, old_start if claim.source_id == old_source else None)
+    _validate(claim)
+    if changed:
+        for item in claim.evidence.all():
+            _check_own_source(claim, item)
+    return changed
+
+
+def _unquotable(claim: Claim, source: Source) -> str:
+    """Why `claim` may not quote `source`, or "". A published claim quotes only
+    published sources: its readers must be able to follow every quote."""
+    if source.state == State.RETRACTED:
+        return f"“{source}” was retracted: it cannot be quoted."
+    if claim.state == State.PUBLISHED and source.state != State.PUBLISHED:
+        return f"“{source}” is not published yet: publish it before quoting it in a published claim."
+    return ""
+
+
+def _own_evidence(claim: Claim, evidence_id: int) -> Evidence:
+    """One of the claim's evidence rows; never another claim's (a crafted form may ask)."""
+    item = Evidence.objects.select_related("source").filter(pk=evidence_id, claim=claim).first()
+    if item is None:
+        raise NotAllowed("That evidence does not belong to this claim.")
+    return item
+
+
+def _apply_evidence(
+    claim: Claim,
+    by: User,
+    *,
+    add: Sequence[EvidenceAdd],
+    change: Sequence[EvidenceChange],
+    remove: Sequence[int],
+) -> list[Evidence]:
+    """Apply the evidence changes; return the rows added or changed."""
+    removed = {int(pk) for pk in remove}
+    for pk in removed:
+        item = _own_evidence(claim, pk)
+        delete(item, by=by, reason="Removed from its claim")
+    touched: list[Evidence] = []
+    for edit in change:
+        if edit.evidence_id in removed:
+            continue
+        item = _own_evidence(claim, edit.evidence_id)
+        before = (item.source_id, item.quote, item.stance, item.note)
+        if edit.source is not None and edit.source.pk != item.source_id:
+            item.source = Source.objects.get(pk=edit.source.pk)
+        for name in ("quote", "stance", "note"):
+            value = getattr(edit, name)
+            if value is not None:
+                setattr(item, name, clean(value))
+        if (item.source_id, item.quote, item.stance, item.note) == before:
+            continue
+        if (item.source_id, item.quote) != before[:2]:
+            _anchor(item, item.start if item.source_id == before[0] else None)
+        touched.append(item)
+    for new in add:
+        item = Evidence(
+            claim=claim,
+            source=Source.objects.get(pk=new.source.pk),
+            quote=clean(new.quote or ""),
+            stance=new.stance,
+            note=clean(new.note or ""),
+            created_by=by,
+        )
+        _anchor(item, new.near)
+        item._added = True
+        touched.append(item)
+    seen = set(
+        claim.evidence.exclude(pk__in=[item.pk for item in touched if item.pk]).values_list("source_id", "start", "end")
+    )
+    for item in touched:
+        if item.stance not in Stance.values:
+            raise WorkflowError("Choose whether the passage supports the claim, contradicts it or gives context.")
+        problem = _unquotable(claim, item.source)
+        if problem:
+            raise WorkflowError(problem)
+        _check_own_source(claim, item)
+        _validate(item)
+        key = (item.source_id, item.start, item.end)
+        if key in seen:
+            raise WorkflowError(f"“{item.quote[:60]}” is already evidence for this claim.")
+        seen.add(key)
+    for item in touched:
+        reason = "Changed on its claim" if item.pk else f"Attached as {item.get_stance_display().lower()}"
+        save(item, by=by, reason=reason)
+    return touched
+
+
+def evidence_attach(
+    *,
+    claim: Claim,
+    by: User,
+    source: Source,
+    quote: str,
+    stance: str,
+    note: str = "",
+    near: int | None = None,
+    correction_note: str = "",
+) -> Evidence:
+    """Quote a passage of `source` as evidence for `claim`, anchored in its text."""
+    require(by, "add_evidence", "attach evidence")
+    if stance not in Stance.values:
+        raise WorkflowError("Choose whether the passage supports the claim, contradicts it or gives context.")
+    with transaction.atomic():
+        _claim, added = _edit(
+            claim=claim, by=by, fields=None, links=None, change=(), remove=(), note=correction_note,
+            seen_version=None, add=[EvidenceAdd(source=source, quote=quote, stance=stance, note=note, near=near)],
+        )  # fmt: skip
+    return added[0]
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, by: User) -> None:
+    """Delete a draft that was never published (a claim marked by mistake)."""
+    require(by, "delete_claim", "delete claims")
+    claim = _lock_claim(claim)
+    if claim.first_published_at is not None:
+        raise WorkflowError("This claim has been published: it is retracted, never deleted.")
+    if claim.drafted_by_id != by.pk and not can(by, "correct_claim"):
+        raise NotAllowed("Only the reporter who drafted this claim, or an editor, can delete it.")
+    if claim.state != State.DRAFT:
+        raise WorkflowError("Only a draft can be deleted; send it back first.")
+    delete(claim, by=by, reason="Deleted as a draft")
+
+
+# Review ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_submit(*, claim: Claim, by: User) -> Claim:
+    """Draft -> in review."""
+    require(by, "submit_claim", "submit claims for review")
+    claim = _lock_claim(claim)
+    _require_state(claim, State.DRAFT, doing="submit it for review")
+    if claim.drafted_by_id not in (None, by.pk) and not can(by, "review_claim"):
+        raise NotAllowed("Only the reporter who drafted this claim, or a verifier, can submit it for review.")
+    if claim.anchor_broken:
+        raise WorkflowError("The claim's quote no longer occurs in its source: fix the quote before submitting.")
+    claim.state = State.IN_REVIEW
+    claim.submitted_at = timezone.now()
+    save(claim, by=by, reason="Submitted for review")
+    _event(claim, Action.SUBMITTED, by)
+    return claim
+
+
+@transaction.atomic
+def claim_send_back(*, claim: Claim, by: User, comment: str) -> Claim:
+    """In review -> draft, with a comment for the reporter."""
+    require(by, "review_claim", "send claims back")
+    comment = clean(comment or "")
+    if not comment:
+        raise WorkflowError("Say what the reporter should fix: sending a claim back needs a comment.")
+    claim = _lock_claim(claim)
+    _require_state(claim, State.IN_REVIEW, doing="send it back")
+    claim.state = State.DRAFT
+    save(claim, by=by, reason=f"Sent back: {comment}")
+    _event(claim, Action.SENT_BACK, by, comment)
+    return claim
+
+
+def sources_published_with(claim: Claim) -> list[Source]:
+    """The unpublished sources that publishing `claim` publishes too: a reader must be
+    able to follow each quote to its passage."""
+    ids = {claim.source_id, *claim.evidence.values_list("source_id", flat=True)}
+    return list(Source.objects.filter(pk__in=ids, state__in=(State.DRAFT, State.IN_REVIEW)).order_by("title"))
+
+
+@transaction.atomic
+def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Claim:
+    """In review -> published, with a verdict resting on evidence (rules 3 and 4).
+
+    The draft sources the claim and its evidence quote are published with it.
+    """
+    require(by, "publish_claim", "publish verdicts")
+    claim = _lock_claim(claim)
+    _require_state(claim, State.IN_REVIEW, doing="publish it")
+    refusal = publish_refusal(claim, by)
+    if refusal:
+        raise WorkflowError(refusal)
+    rationale = _check_verdict(claim, verdict, rationale)
+    drafts = sources_published_with(claim)
+    if drafts and not can(by, "publish_source"):
+        raise NotAllowed("Publishing this claim publishes its draft sources, and you may not publish sources.")
+    for source in drafts:
+        source.state = State.PUBLISHED
+        save(source, by=by, reason=f"Published with the claim “{claim.slug}”")
+    claim.verdict, claim.rationale = verdict, rationale
+    claim.state = State.PUBLISHED
+    claim.reviewed_by = by
+    claim.verdict_published_at = timezone.now()
+    save(claim, by=by, reason=f"Published as {Verdict(verdict).label}")
+    _event(claim, Action.PUBLISHED, by, rationale)
+    return claim
+
+
+@transaction.atomic
+def claim_return_to_review(*, claim: Claim, reason: str, by: User | None = None) -> Claim:
+    """Published -> in review, when something it rests on broke (rule 2). The system
+    calls it, on behalf of whoever made the change that broke it."""
+    claim = _lock_claim(claim)
+    if claim.state != State.PUBLISHED:
+        return claim
+    claim.state = State.IN_REVIEW
+    claim.submitted_at = timezone.now()
+    save(claim, by=by, reason=reason)
+    _event(claim, Action.RETURNED, by, reason)
+    return claim
+
+
+@transaction.atomic
+def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
+    """Published -> in review, by an editor, to change what the verdict rests on. The
+    claim leaves the public record (partners see a `withdrawn` tombstone) until it is
+    published again."""
+    require(by, "withdraw_claim", "withdraw published claims")
+    reason = clean(reason or "")
+    if not reason:
+        raise WorkflowError("Say why the claim goes back to review: the reviewers read it.")
+    claim = _lock_claim(claim)
+    _require_state(claim, State.PUBLISHED, doing="withdraw it")
+    claim.state = State.IN_REVIEW
+    claim.submitted_at = timezone.now()
+    save(claim, by=by, reason=f"Withdrawn to review: {reason}")
+    _event(claim, Action.WITHDRAWN, by, reason)
+    return claim
+
+
+# Published claims: corrections and retractions (rule 5) -----------------------------------
+
+
+@transaction.atomic
+def claim_correct(*, claim: Claim, by: User, note: str, verdict: str, rationale: str) -> Claim:
+    """Change a published verdict or rationale; the note becomes a public Correction."""
+    require(by, "correct_claim", "correct published verdicts")
+    note = note_required(note, "A correction")
+    claim = _lock_claim(claim)
+    _require_state(claim, State.PUBLISHED, doing="correct it")
+    refusal = publish_refusal(claim, by, doing="correct")
+    if refusal:
+        raise WorkflowError(refusal)
+    rationale = _check_verdict(claim, verdict, rationale)
+    if (verdict, rationale) == (claim.verdict, claim.rationale):
+        raise WorkflowError("Nothing to correct: the verdict and rationale are unchanged.")
+    old_verdict, old_label = claim.verdict, claim.get_verdict_display()
+    claim.verdict, claim.rationale = verdict, rationale
+    claim.reviewed_by = by
+    if verdict != old_verdict:
+        claim.verdict_published_at = timezone.now()
+    save(claim, by=by, reason=f"Corrected (was {old_label}): {note}")
+    Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
+    _event(claim, Action.CORRECTED, by, note)
+    return claim
+
+
+@transaction.atomic
+def claim_retract(*, claim: Claim, by: User, note: str) -> Claim:
+    """Published -> retracted; the note becomes a public retraction notice (rules 5, 6)."""
+    require(by, "retract_claim", "retract published claims")
+    note = note_required(note, "A retraction")
+    claim = _lock_claim(claim)
+    _require_state(claim, State.PUBLISHED, doing="retract it")
+    claim.state = State.RETRACTED
+    save(claim, by=by, reason=f"Retracted: {note}")
+    Correction.objects.create(kind=CorrectionKind.RETRACTION, claim=claim, note=note, created_by=by)
+    _event(claim, Action.RETRACTED, by, note)
+    return claim
+
+
+def claim_note_correction(*, claim: Claim, by: User | None, note: str) -> None:
+    """A public correction on a published claim whose evidence changed without its
+    own edit (a source it quotes was retracted). Its verdict still rests on evidence."""
+    save(claim, by=by, reason=f"Corrected: {note}")
+    Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
+    _event(claim, Action.CORRECTED, by, note)

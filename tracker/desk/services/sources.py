@@ -1,0 +1,227 @@
+"""Sources: archiving a document, editing it, and what a change of its text does.
+
+A source's text is what every quote is anchored in (rule 2). When it changes, each
+quote is found again in the new text: where it still occurs it moves there (with a
+history row, and its claim marked changed so partners re-sync it); where it does not,
+it is flagged, never silently re-pointed, and a published claim resting on it
+returns to review. So does one whose quote now matches only tolerantly (other quote
+marks, dashes or spacing): the words a reader sees would change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from .. import anchoring
+from ..candidates import index_passages
+from ..canonical import canonical_url
+from ..choices import CorrectionKind, DatePrecision, State
+from ..models import Claim, Correction, Evidence, Source
+from ..text import strip_control_chars
+from .claims import claim_return_to_review
+from .common import (
+    NotAllowed,
+    WorkflowError,
+    can,
+    check_slug,
+    check_version,
+    clean,
+    delete,
+    lock,
+    require,
+    save,
+    unique_slug,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser as User
+
+FIELDS = (
+    "title", "publisher", "kind", "reliability", "url", "slug",
+    "published_on", "published_precision", "retrieved_on", "language", "text",
+)  # fmt: skip
+
+
+class DuplicateSource(WorkflowError):
+    """The document is already archived; `existing` is the source to use instead."""
+
+    def __init__(self, existing: Source, why: str):
+        self.existing, self.why = existing, why
+        super().__init__(f"{why} is already archived as “{existing.title}”: use that source.", code="duplicate")
+
+
+def find_duplicate(*, url: str | None, text: str | None, exclude: Source | None = None) -> DuplicateSource | None:
+    """The archived source this URL or text duplicates, as the refusal to show."""
+    others = Source.objects.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else Source.objects.all()
+    if url:
+        other = others.filter(canonical_url=canonical_url(url)).first()
+        if other:
+            return DuplicateSource(other, "This URL")
+    if text:
+        other = others.filter(text_fingerprint=Source.fingerprint_text(text)).first()
+        if other:
+            return DuplicateSource(other, "This text")
+    return None
+
+
+def edit_refusal(source: Source, by: User | None) -> str:
+    """Why `by` may not edit `source`, or "" if they may."""
+    if not can(by, "change_source"):
+        return "You are not allowed to edit sources."
+    if source.state == State.RETRACTED:
+        return "This source is retracted: it no longer changes."
+    if source.state == State.PUBLISHED:
+        return "" if can(by, "correct_source") else "This source is published: only an editor can change it."
+    if source.created_by_id not in (None, by.pk) and not can(by, "publish_source"):
+        return "This draft source was added by someone else: only they or a verifier can change it."
+    return ""
+
+
+def _validate(source: Source) -> None:
+    if not source.text.strip():
+        raise WorkflowError({"text": "Paste the document's text or upload it as a file."})
+    if source.published_on is None:
+        source.published_precision = DatePrecision.UNKNOWN
+    elif source.published_precision == DatePrecision.UNKNOWN:
+        source.published_precision = DatePrecision.DAY
+    try:
+        source.full_clean(exclude=["slug", "text_sha256", "text_fingerprint"], validate_unique=False,
+                          validate_constraints=False)  # fmt: skip
+    except ValidationError as exc:
+        raise WorkflowError(exc.message_dict) from None
+
+
+def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
+    # The archived text is kept as retrieved (its hash is published), less control characters.
+    cleaned = {name: strip_control_chars(value) if name == "text" else clean(value) for name, value in values.items()}
+    if "url" in cleaned:
+        cleaned["url"] = cleaned["url"] or None
+    return cleaned
+
+
+@transaction.atomic
+def source_create(*, by: User, title: str, publisher: str, kind: str, reliability: str, text: str, **fields) -> Source:
+    """Archive a document as a draft source; refused if it is already archived."""
+    require(by, "add_source", "add sources")
+    values = _cleaned({"title": title, "publisher": publisher, "kind": kind, "reliability": reliability,
+                       "text": text, **fields})  # fmt: skip
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise WorkflowError(f"These are not fields of a source: {', '.join(sorted(unknown))}.")
+    slug = values.pop("slug", "")
+    source = Source(**values, created_by=by)
+    source.slug = check_slug(source, slug) if slug else unique_slug(Source, source.title)
+    _validate(source)
+    duplicate = find_duplicate(url=source.url, text=source.text)
+    if duplicate:
+        raise duplicate
+    save(source, by=by, reason="Archived")
+    index_passages(source)
+    return source
+
+
+@transaction.atomic
+def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str = "", seen_version: int | None = None):
+    """Change a source. A new text re-anchors every quote in it; on a published source
+    it also needs `note`, published as a correction of the source."""
+    source = lock(source)
+    check_version(source, seen_version)
+    refusal = edit_refusal(source, by)
+    if refusal:
+        raise NotAllowed(refusal)
+    values = _cleaned(fields)
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise WorkflowError(f"These are not fields of a source: {', '.join(sorted(unknown))}.")
+    old_text = source.text
+    if "slug" in values:
+        source.slug = check_slug(source, values.pop("slug") or unique_slug(Source, values.get("title", source.title)))
+    changed = [name for name, value in values.items() if getattr(source, name) != value]
+    for name in changed:
+        setattr(source, name, values[name])
+    _validate(source)
+    text_changed = source.text != old_text
+    duplicate = find_duplicate(url=source.url if "url" in changed else None,
+                               text=source.text if text_changed else None, exclude=source)  # fmt: skip
+    if duplicate:
+        raise duplicate
+    note = clean(note or "")
+    if text_changed and source.state == State.PUBLISHED and not note:
+        raise WorkflowError(
+            {"text": "This source is published: say in a correction note what changed in its text and why."}
+        )
+    if not changed and source.slug == Source.objects.filter(pk=source.pk).values_list("slug", flat=True).get():
+        return source
+    save(source, by=by, reason=("Text changed" if text_changed else "Edited") + (f": {note}" if note else ""))
+    if text_changed:
+        index_passages(source)
+        reanchor_quotes(source, by=by)
+        if source.state == State.PUBLISHED:
+            Correction.objects.create(kind=CorrectionKind.CORRECTION, source=source, note=note, created_by=by)
+    return source
+
+
+def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence]:
+    """Find every quote anchored in `source` in its new text (see the module's docstring).
+    Returns the quotes that were flagged."""
+    flagged: list[Claim | Evidence] = []
+    changed_claims: set[int] = set()
+    to_review: set[int] = set()
+    quoted = [
+        *Evidence.objects.filter(source=source).order_by("pk"),
+        *Claim.objects.filter(source=source).order_by("pk"),
+    ]
+    for item in quoted:
+        claim_id = item.claim_id if isinstance(item, Evidence) else item.pk
+        try:
+            found = anchoring.reanchor(source.text, exact=item.quote, prefix=item.prefix, start=item.start)
+        except anchoring.QuoteNotFound:
+            if not item.anchor_broken:
+                item.anchor_broken = True
+                save(item, by=by, reason=f"Flagged: the quote no longer occurs in “{source.slug}”")
+                changed_claims.add(claim_id)
+            flagged.append(item)
+            to_review.add(claim_id)
+            continue
+        new = (found.start, found.end, found.exact, found.prefix, found.suffix, False)
+        old = (item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken)
+        if new == old:
+            continue
+        if found.exact != item.quote:
+            to_review.add(claim_id)
+        item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken = new
+        save(item, by=by, reason=f"Re-anchored after an edit of “{source.slug}”")
+        changed_claims.add(claim_id)
+    reason = f"Returned to review: a quote no longer occurs as it was in the edited source “{source}”."
+    returned = set()
+    for claim in Claim.objects.filter(pk__in=to_review, state=State.PUBLISHED):
+        claim_return_to_review(claim=claim, reason=reason, by=by)
+        returned.add(claim.pk)
+    # The others are marked changed, so partners syncing on updated_since re-read their offsets.
+    for claim in Claim.objects.filter(pk__in=(changed_claims | to_review) - returned):
+        save(claim, by=by, reason=f"Quotes re-anchored after an edit of “{source.slug}”")
+    return flagged
+
+
+@transaction.atomic
+def source_delete(*, source: Source, by: User) -> None:
+    """Delete a draft source added by mistake: never published, quoted by nothing."""
+    require(by, "delete_source", "delete sources")
+    source = lock(source)
+    if source.first_published_at is not None:
+        raise WorkflowError("This source has been published: it is retracted, never deleted.")
+    if source.created_by_id != by.pk and not can(by, "correct_source"):
+        raise NotAllowed("Only whoever added this source, or an editor, can delete it.")
+    quoted = Claim.objects.filter(source=source).count() + Evidence.objects.filter(source=source).count()
+    if quoted or source.status_changes.exists() or source.meetings.exists():
+        raise WorkflowError("This source is quoted or cited by other records: remove those first.")
+    delete(source, by=by, reason="Deleted as a draft added by mistake")
+
+
+def claims_resting_on(source: Source):
+    """Published claims that appear in `source` or quote it as evidence."""
+    return Claim.objects.filter(Q(source=source) | Q(evidence__source=source), state=State.PUBLISHED).distinct()
