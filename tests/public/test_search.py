@@ -2,7 +2,7 @@
 index that follows the records as they change."""
 
 from tracker.desk.choices import State
-from tracker.search import search
+from tracker.public.search import search
 
 
 def test_it_finds_claims_sources_agreements_and_meetings(desk):

@@ -90,7 +90,7 @@ def test_the_source_page_marks_no_passage_of_an_unpublished_claim(client, desk, 
 
 
 def test_search_finds_no_unpublished_claim(hidden, desk):
-    from tracker.search import search
+    from tracker.public.search import search
 
     assert search("narwhals").total == 0
     assert search("hidden statement").total == 0
@@ -124,7 +124,7 @@ def test_a_claim_retracted_without_a_save_still_never_shows(client, desk):
     # A bulk update skips signals and the search index: the pages and search must still hold.
     claim = desk["signed_claim"]
     Claim.objects.filter(pk=claim.pk).update(state=State.RETRACTED)
-    from tracker.search import search
+    from tracker.public.search import search
 
     assert search("comprehensive defence agreement").total == 0
     assert claim.statement not in client.get("/claims/").content.decode()

@@ -250,10 +250,13 @@ class VerdictSerializer(serializers.Serializer):
 
 
 class ClaimQuoteSerializer(QuoteSerializer):
-    def get_passage_url(self, obj) -> str | None:
-        if obj.source.state != State.PUBLISHED:
+    """The claim's own quote: words of its source, so withheld (null) while that source
+    is not published (DESIGN.md rule 1)."""
+
+    def to_representation(self, instance):
+        if instance.source.state != State.PUBLISHED:
             return None
-        return super().get_passage_url(obj)
+        return super().to_representation(instance)
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -261,7 +264,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     public_url = PublicURLField()
     claimant_person = PublishedPersonRefSerializer(allow_null=True)
     source = PublishedSourceRefSerializer(allow_null=True, help_text="Where the claim appears; null if withdrawn.")
-    quote = ClaimQuoteSerializer(source="*")
+    quote = ClaimQuoteSerializer(
+        source="*", allow_null=True, help_text="Where the claim appears in its source; null while that source is not published."
+    )
     verdict = VerdictSerializer(source="*")
     evidence = EvidenceSerializer(many=True, source="published_evidence")
     agreements = AgreementRefSerializer(many=True)

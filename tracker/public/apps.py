@@ -6,6 +6,6 @@ class PublicConfig(AppConfig):
     label = "public"
 
     def ready(self) -> None:
-        from tracker import search
+        from . import search
 
         search.connect_signals()

@@ -1,6 +1,6 @@
 """The search index: one row per published claim, source, agreement and meeting.
 
-tracker/search.py keeps it current and queries it; on SQLite an FTS5 table mirrors
+tracker/public/search.py keeps it current and queries it; on SQLite an FTS5 table mirrors
 it through triggers, on PostgreSQL it is searched with the database's text search.
 """
 

@@ -1,10 +1,10 @@
-"""/search/: full-text search across the published record (tracker/search.py)."""
+"""/search/: full-text search across the published record (tracker/public/search.py)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from tracker import search as fulltext
+from . import search as fulltext
 
 from .caching import public_page
 

@@ -1,7 +1,8 @@
 """Full-text search across the published claims, sources, agreements and meetings.
 
 One index table (tracker.public.models.SearchDocument) holds a row per published
-record, kept current by signals on save and delete. PostgreSQL searches it with its
+record, kept current by signals on save and delete: every change the desk's services
+make is a save, so the index follows them without the desk knowing about it. PostgreSQL searches it with its
 own text search (ranked by ts_rank, highlighted by ts_headline); SQLite searches an
 FTS5 table that mirrors it through triggers (ranked by bm25, highlighted by snippet).
 
@@ -45,9 +46,13 @@ class SearchError(ValueError):
 
 def document_text(kind: str, record) -> tuple[str, str]:
     """The (title, body) a record is found by. Uses plain attributes only, so the
-    migration that builds the index can pass historical models."""
+    migration that builds the index can pass historical models.
+
+    A claim's quote is words of its source: it is searchable only while that source
+    is published (rule 1: no text of an unpublished source through a published record)."""
     if kind == Kind.CLAIM:
-        return record.statement, f"{record.rationale}\n“{record.quote}”\nClaimed by {record.claimant}."
+        quote = f"“{record.quote}”\n" if record.source.state == State.PUBLISHED else ""
+        return record.statement, f"{record.rationale}\n{quote}Claimed by {record.claimant}."
     if kind == Kind.SOURCE:
         return record.title, "\n".join([record.publisher, record.text])
     if kind == Kind.AGREEMENT:
@@ -79,6 +84,10 @@ def rebuild_index() -> int:
 
 def _on_save(sender, instance, **kwargs) -> None:
     index_record(_KIND_OF[sender], instance)
+    if sender is Source:
+        # The claims that appear in it quote its text: published or not, that changes them.
+        for claim in Claim.objects.published().filter(source=instance).select_related("source"):
+            index_record(Kind.CLAIM, claim)
 
 
 def _on_delete(sender, instance, **kwargs) -> None:
