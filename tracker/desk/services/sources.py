@@ -171,6 +171,7 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
     flagged: list[Claim | Evidence] = []
     changed_claims: set[int] = set()
     to_review: set[int] = set()
+    reworded: set[int] = set()
     quoted = [
         *Evidence.objects.filter(source=source).order_by("pk"),
         *Claim.objects.filter(source=source).order_by("pk"),
@@ -192,10 +193,15 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
         if new == old:
             continue
         if found.exact != item.quote:
+            # The quoted words changed with the text: whoever changed it now shares in them.
             to_review.add(claim_id)
+            reworded.add(claim_id)
         item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken = new
         save(item, by=by, reason=f"Re-anchored after an edit of “{source.slug}”")
         changed_claims.add(claim_id)
+    if by is not None:
+        for claim in Claim.objects.filter(pk__in=reworded):
+            claim.contributors.add(by)
     reason = f"Returned to review: a quote no longer occurs as it was in the edited source “{source}”."
     returned = set()
     for claim in Claim.objects.filter(pk__in=to_review, state=State.PUBLISHED):

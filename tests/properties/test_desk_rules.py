@@ -1,0 +1,462 @@
+"""DESIGN.md's rules as properties of the whole record, whatever the staff do.
+
+A hypothesis state machine plays random sequences of desk actions by random staff (two
+reporters, two verifiers, two editors, and a staff member in no group) through the
+admin's own entry points: the reading page, the claim's change form with its evidence
+inline, the workflow buttons, the source's change form and its retract page, and
+crafted POSTs the admin never offers (moving evidence onto another claim, editing a
+record one has no right to). After every step it checks, over the whole database and
+the public surfaces:
+
+- a refused action changed nothing;
+- every published verdict rests on published evidence (rule 3), never on the claim's
+  own appearance;
+- every reader-visible change to a published claim came with a public correction, or
+  the claim left the public record (rule 5);
+- whoever published or corrected a verdict wrote none of the claim's content or
+  evidence, judged from the history tables, not from the services' own bookkeeping
+  (rule 4);
+- every anchored quote is where its offsets say (rule 2);
+- nothing unpublished shows on the pages, in the API, in search or in the feeds, and
+  no claim quote from an unpublished source leaks through a published claim (rule 1);
+- a record once published is never deleted (rule 6).
+
+PROPERTY_EXAMPLES and PROPERTY_STEPS raise the effort (CI runs more than a laptop).
+"""
+
+import os
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from tracker.desk import services
+from tracker.desk.choices import State, Verdict
+from tracker.desk.models import Claim, ClaimEvent, Correction, Evidence, Source
+from tracker.desk.rules import verdict_evidence_problems
+from tracker.public.models import SearchDocument
+
+SENTENCES = [
+    [
+        "Canada and Korea signed a defence pact on Tuesday.",
+        "The pact covers joint naval exercises in the Pacific.",
+        "Officials met in Seoul for two days of talks.",
+        "Trade between the countries grew by ten percent last year.",
+    ],
+    [
+        "The leaders announced a security partnership on Wednesday.",
+        "Negotiations on an information agreement were concluded.",
+        "The leaders met in Gyeongju during the summit week.",
+        "Trade between the countries grew by ten percent last year.",
+    ],
+    [
+        "Analysts said the partnership was announced, not signed.",
+        "No naval exercises have been scheduled so far.",
+        "The summit took place in Gyeongju, not in Seoul.",
+        "Trade figures for last year are not yet final.",
+    ],
+]
+STATEMENTS = [
+    "Canada and Korea signed a defence pact.",
+    "The leaders met in Seoul.",
+    "Trade grew by ten percent.",
+    "Naval exercises are planned.",
+]
+ROLES = ["Reporter", "Reporter", "Verifier", "Verifier", "Editor", "Editor", None]
+VERDICTS = [v for v in Verdict.values if v != Verdict.NOT_RATED]
+STANCES = ["supports", "contradicts", "context"]
+CONTENT = ("statement", "claimant", "claimant_person_id", "claimed_on", "source_id", "quote")
+# Editors and verifiers can do the most, so they act more often than the others.
+WHO = st.sampled_from([0, 1, 2, 3, 4, 5, 6, 2, 3, 4, 5, 4, 5])
+PICK = st.integers(0, 50)
+NOTES = st.sampled_from(["", "We corrected the wording after a reader wrote in."])
+TEXTS = st.sampled_from(
+    ["A clearer statement.", "Reworded\x0cwith a form feed.", "", "   ", "Same words, new order.", "x" * 300]
+)
+
+
+def _text(index: int) -> str:
+    return " ".join(SENTENCES[index]) + f"\n(Archived copy {index}.)"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _fingerprint() -> tuple:
+    """Everything a refused action must leave as it was."""
+    from tracker.desk.models import Agreement, Meeting, Person
+
+    models = (Claim, Evidence, Source, Correction, Agreement, Meeting, Person)
+    latest = tuple(m.history.order_by("-history_id").values_list("history_id", flat=True).first() for m in models)
+    counts = tuple(m.objects.count() for m in models)
+    return latest, counts, ClaimEvent.objects.count()
+
+
+def _reader_view(claim: Claim) -> tuple:
+    evidence = sorted(
+        (e.source_id, e.quote, e.stance, e.note) for e in Evidence.objects.published().filter(claim=claim)
+    )
+    return (*(getattr(claim, name) for name in CONTENT), claim.verdict, claim.rationale, tuple(evidence))
+
+
+def _authors(claim: Claim) -> set[int]:
+    """Who wrote any of the claim's content or evidence, read off the history tables."""
+    authors: set[int] = set()
+    previous = None
+    for row in Claim.history.filter(id=claim.pk).order_by("history_date", "history_id"):
+        content = tuple(getattr(row, name) for name in CONTENT)
+        if (previous is None or content != previous) and row.history_user_id:
+            authors.add(row.history_user_id)
+        previous = content
+    evidence_rows = Evidence.history.filter(claim_id=claim.pk).order_by("history_date", "history_id")
+    last: dict[int, tuple] = {}
+    for row in evidence_rows:
+        words = (row.source_id, row.quote, row.stance, row.note)
+        if (row.history_type in "+-" or last.get(row.id) != words) and row.history_user_id:
+            authors.add(row.history_user_id)
+        last[row.id] = words
+    return authors
+
+
+class DeskMachine(RuleBasedStateMachine):
+    """See the module's docstring."""
+
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        users = get_user_model().objects
+        self.staff = []
+        for n, role in enumerate(ROLES):
+            user = users.create(username=f"staff-{n}-{role or 'none'}", is_staff=True)
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            self.staff.append(users.get(pk=user.pk))
+        self.clients = [_client(user) for user in self.staff]
+        reporter, editor = self.staff[0], self.staff[4]
+        self.sources = []
+        for index in range(3):
+            source = services.source_create(
+                by=reporter, title=f"Document {index}", publisher=f"Publisher {index}", kind="news",
+                reliability="established_secondary", text=_text(index),
+            )  # fmt: skip
+            if index < 2:
+                source = services.record_publish(record=source, by=editor)
+            self.sources.append(source.pk)
+        self.claims: list[int] = []
+        self.ever_published: set[int] = set()
+        self.views: dict[int, tuple] = {}
+        self.corrections: dict[int, int] = {}
+        self.before: tuple | None = None
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    # Helpers -----------------------------------------------------------------------------
+
+    def _post(self, who: int, url: str, data: dict) -> int:
+        """POST as staff member `who`; if the admin did not accept it (no redirect), check
+        that nothing changed."""
+        before = _fingerprint()
+        response = self.clients[who].post(url, data)
+        assert response.status_code < 500, (url, response.status_code)
+        if response.status_code != 302:
+            assert _fingerprint() == before, f"{url} was refused ({response.status_code}) but changed the record"
+        return response.status_code
+
+    def _claim(self, pick: int) -> Claim | None:
+        if not self.claims:
+            return None
+        return Claim.objects.filter(pk=self.claims[pick % len(self.claims)]).first()
+
+    # Setting up a few claims the quick way, through the services -------------------------
+
+    @initialize()
+    def some_claims(self):
+        """Two published claims (one inaccurate, one accurate), one in review, one draft."""
+        reporter, verifier = self.staff[0], self.staff[2]
+        readout = Source.objects.get(pk=self.sources[1])
+        plan = [
+            (0, 0, [(1, 0, "contradicts"), (1, 1, "context")], Verdict.INACCURATE),
+            (0, 3, [(1, 3, "supports")], Verdict.ACCURATE),
+            (0, 2, [(1, 2, "contradicts")], None),
+            (0, 1, [], None),
+        ]
+        for n, (source, sentence, evidence, verdict) in enumerate(plan):
+            claim = services.claim_create_draft(
+                by=reporter, source=Source.objects.get(pk=self.sources[source]), quote=SENTENCES[source][sentence],
+                statement=STATEMENTS[n],
+            )  # fmt: skip
+            for _src, ev_sentence, stance in evidence:
+                services.evidence_attach(claim=claim, by=reporter, source=readout, quote=SENTENCES[1][ev_sentence],
+                                         stance=stance)  # fmt: skip
+            self.claims.append(claim.pk)
+            if n < 3:
+                claim = services.claim_submit(claim=claim, by=reporter)
+            if verdict:
+                services.claim_publish(claim=claim, by=verifier, verdict=verdict, rationale="The readout says so.")
+        self._remember()
+
+    # What staff do, through the admin -----------------------------------------------------
+
+    @rule(who=WHO, source=st.integers(0, 2), sentence=st.integers(0, 3), statement=st.integers(0, 3))
+    def draft_a_claim_on_the_reading_page(self, who, source, sentence, statement):
+        source_id = self.sources[source]
+        status = self._post(
+            who,
+            f"/admin/desk/source/{source_id}/read/",
+            {
+                "mark_claim": "1",
+                "claim-quote": SENTENCES[source][sentence],
+                "claim-statement": STATEMENTS[statement],
+                "claim-claimant": "",
+            },
+        )
+        if status == 302:
+            self.claims.append(Claim.objects.latest("pk").pk)
+
+    @rule(
+        who=WHO,
+        pick=PICK,
+        source=st.integers(0, 2),
+        sentence=st.integers(0, 3),
+        stance=st.sampled_from(STANCES),
+    )
+    def quote_evidence_on_the_reading_page(self, who, pick, source, sentence, stance):
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        self._post(
+            who,
+            f"/admin/desk/source/{self.sources[source]}/read/",
+            {
+                "attach_evidence": "1",
+                "evidence-claim": claim.pk,
+                "evidence-quote": SENTENCES[source][sentence],
+                "evidence-stance": stance,
+                "evidence-note": "",
+            },
+        )
+
+    @rule(
+        who=WHO,
+        pick=PICK,
+        action=st.sampled_from(["submit", "send_back", "publish", "correct", "withdraw", "retract"]),
+        verdict=st.sampled_from(VERDICTS),
+        note=TEXTS,
+    )
+    def press_a_workflow_button(self, who, pick, action, verdict, note):
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        data = {"verdict": verdict, "rationale": note or "Because the evidence says so.", "comment": note,
+                "note": note, "reason": note}  # fmt: skip
+        self._post(who, f"/admin/desk/claim/{claim.pk}/workflow/{action}/", data)
+
+    def _save_claim_form(self, who, pick, *, note, statement=None, quote=None, drop=None, stance=None, add=None):
+        """The claim's change page with its evidence inline, as the browser would send it,
+        with one change made: the statement, the quote, a row dropped, a stance changed,
+        a row added."""
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        data = {
+            "statement": statement if statement is not None else claim.statement,
+            "claimant": claim.claimant,
+            "claimant_person": "",
+            "source": claim.source_id,
+            "quote": quote if quote is not None else claim.quote,
+            "claimed_on": "",
+            "slug": claim.slug,
+            "seen_version": claim.version,
+            "correction_note": note,
+            "_save": "Save",
+        }
+        rows = list(claim.evidence.order_by("pk"))
+        for i, item in enumerate(rows):
+            data.update({
+                f"evidence-{i}-id": item.pk, f"evidence-{i}-claim": claim.pk, f"evidence-{i}-source": item.source_id,
+                f"evidence-{i}-quote": item.quote, f"evidence-{i}-stance": item.stance,
+                f"evidence-{i}-note": item.note,
+            })  # fmt: skip
+        if rows and drop is not None:
+            data[f"evidence-{drop % len(rows)}-DELETE"] = "on"
+        if rows and stance is not None:
+            data[f"evidence-{stance[0] % len(rows)}-stance"] = stance[1]
+        total = len(rows)
+        if add is not None:
+            src, sentence, add_stance = add
+            data.update({
+                f"evidence-{total}-claim": claim.pk, f"evidence-{total}-source": self.sources[src],
+                f"evidence-{total}-quote": SENTENCES[src][sentence], f"evidence-{total}-stance": add_stance,
+                f"evidence-{total}-note": "",
+            })  # fmt: skip
+            total += 1
+        data.update({"evidence-TOTAL_FORMS": total, "evidence-INITIAL_FORMS": len(rows),
+                     "evidence-MIN_NUM_FORMS": 0, "evidence-MAX_NUM_FORMS": 1000})  # fmt: skip
+        self._post(who, f"/admin/desk/claim/{claim.pk}/change/", data)
+
+    @rule(who=WHO, pick=PICK, statement=TEXTS, note=NOTES)
+    def edit_the_statement(self, who, pick, statement, note):
+        self._save_claim_form(who, pick, note=note, statement=statement)
+
+    @rule(who=WHO, pick=PICK, sentence=st.integers(0, 3), note=NOTES)
+    def edit_the_quote(self, who, pick, sentence, note):
+        claim = self._claim(pick)
+        if claim is not None:
+            quote = SENTENCES[self.sources.index(claim.source_id)][sentence]
+            self._save_claim_form(who, pick, note=note, quote=quote)
+
+    @rule(who=WHO, pick=PICK, row=st.integers(0, 5), note=NOTES)
+    def drop_an_evidence_row(self, who, pick, row, note):
+        self._save_claim_form(who, pick, note=note, drop=row)
+
+    @rule(who=WHO, pick=PICK, row=st.integers(0, 5), stance=st.sampled_from(STANCES), note=NOTES)
+    def change_a_stance(self, who, pick, row, stance, note):
+        self._save_claim_form(who, pick, note=note, stance=(row, stance))
+
+    @rule(
+        who=WHO,
+        pick=PICK,
+        add=st.tuples(st.integers(0, 2), st.integers(0, 3), st.sampled_from(STANCES)),
+        note=NOTES,
+    )
+    def add_an_evidence_row(self, who, pick, add, note):
+        self._save_claim_form(who, pick, note=note, add=add)
+
+    @rule(who=WHO, pick=PICK, other=st.integers(0, 50), stance=st.sampled_from(STANCES))
+    def craft_a_post_moving_evidence_to_another_claim(self, who, pick, other, stance):
+        evidence = Evidence.objects.order_by("pk")
+        if not evidence.exists() or not self.claims:
+            return
+        item = evidence[pick % evidence.count()]
+        target = self.claims[other % len(self.claims)]
+        data = {"claim": target, "source": item.source_id, "quote": item.quote, "stance": stance, "note": "moved"}
+        self._post(who, f"/admin/desk/evidence/{item.pk}/change/", data)
+
+    @rule(who=WHO, source=st.integers(0, 2), action=st.sampled_from(["publish", "retract"]))
+    def publish_or_retract_a_source(self, who, source, action):
+        data = {"note": "The document was shown to be fabricated."}
+        self._post(who, f"/admin/desk/source/{self.sources[source]}/workflow/{action}/", data)
+
+    @rule(
+        who=WHO,
+        source=st.integers(0, 2),
+        change=st.sampled_from(["drop_first", "spaces", "quotes", "reword_last"]),
+        note=st.sampled_from(["", "We archived the corrected version of the document."]),
+    )
+    def edit_a_source_text(self, who, source, change, note):
+        record = Source.objects.get(pk=self.sources[source])
+        text = record.text
+        if change == "drop_first":
+            text = text.split(". ", 1)[-1]
+        elif change == "spaces":
+            text = text.replace(" the ", "  the ", 1)
+        elif change == "quotes":
+            text = text.replace("Trade", "“Trade”", 1)
+        else:
+            text = re.sub(r"ten percent", "eleven percent", text)
+        data = {
+            "title": record.title, "publisher": record.publisher, "kind": record.kind,
+            "reliability": record.reliability, "url": "", "slug": record.slug, "published_on": "",
+            "published_precision": "unknown", "retrieved_on": "", "language": "en", "text": text,
+            "seen_version": record.version, "correction_note": note, "_save": "Save",
+        }  # fmt: skip
+        self._post(who, f"/admin/desk/source/{record.pk}/change/", data)
+
+    # The rules, after every step -----------------------------------------------------------
+
+    def _remember(self):
+        self.views = {c.pk: _reader_view(c) for c in Claim.objects.published()}
+        self.corrections = {c.pk: c.corrections.count() for c in Claim.objects.published()}
+
+    @invariant()
+    def published_verdicts_rest_on_published_evidence(self):
+        for claim in Claim.objects.published().select_related("source"):
+            assert claim.source.state == State.PUBLISHED, claim
+            assert not claim.anchor_broken, claim
+            evidence = list(Evidence.objects.published().filter(claim=claim))
+            assert not verdict_evidence_problems(claim.verdict, [e.stance for e in evidence]), claim
+            assert claim.verdict != Verdict.NOT_RATED and claim.rationale
+
+    @invariant()
+    def a_claim_is_never_its_own_evidence(self):
+        for item in Evidence.objects.select_related("claim"):
+            if item.source_id == item.claim.source_id:
+                assert item.stance == "context", item
+                assert item.end <= item.claim.start or item.start >= item.claim.end, item
+
+    @invariant()
+    def reader_visible_changes_come_with_a_correction(self):
+        for claim in Claim.objects.published():
+            if claim.pk in self.views and _reader_view(claim) != self.views[claim.pk]:
+                assert claim.corrections.count() > self.corrections[claim.pk], (
+                    f"{claim.slug} changed in public without a correction"
+                )
+        self.ever_published |= set(Claim.objects.exclude(first_published_at=None).values_list("pk", flat=True))
+        self._remember()
+
+    @invariant()
+    def the_publisher_wrote_none_of_it(self):
+        for claim in Claim.objects.published():
+            assert claim.reviewed_by_id not in _authors(claim), f"{claim.slug}: its publisher wrote some of it"
+
+    @invariant()
+    def every_anchored_quote_is_where_its_offsets_say(self):
+        for item in [*Evidence.objects.select_related("source"), *Claim.objects.select_related("source")]:
+            if not item.anchor_broken:
+                assert item.source.text[item.start : item.end] == item.quote, item
+
+    @invariant()
+    def published_records_are_never_deleted(self):
+        existing = set(Claim.objects.filter(pk__in=self.ever_published).values_list("pk", flat=True))
+        assert existing == self.ever_published
+
+    @invariant()
+    def nothing_unpublished_is_public(self):
+        published = set(Claim.objects.published().values_list("slug", flat=True))
+        public_sources = set(Source.objects.published().values_list("slug", flat=True))
+        anonymous = Client()
+        cache.clear()  # the API's anonymous rate would run out over a long run
+        response = anonymous.get("/api/v1/claims/", {"page_size": 200})
+        assert response.status_code == 200, response.content
+        api = response.json()["results"]
+        assert {row["slug"] for row in api} == published
+        for row in api:
+            assert row["source"] is None or row["source"]["slug"] in public_sources
+            assert row["quote"] is None or row["source"] is not None
+            assert {item["source"]["slug"] for item in row["evidence"]} <= public_sources
+        page = anonymous.get("/claims/").content.decode()
+        feed = anonymous.get("/feeds/verdicts/").content.decode()
+        for claim in Claim.objects.exclude(state=State.PUBLISHED):
+            assert anonymous.get(f"/claims/{claim.slug}/").status_code in (404, 410)
+            assert f"/claims/{claim.slug}/" not in page and f"/claims/{claim.slug}/" not in feed
+        documents = SearchDocument.objects.filter(kind="claim")
+        assert set(documents.values_list("slug", flat=True)) == published
+        hidden = Claim.objects.published().exclude(source__state=State.PUBLISHED)
+        for claim in hidden:
+            assert claim.quote not in documents.get(object_id=claim.pk).body
+
+
+@pytest.mark.django_db
+def test_the_desk_rules_hold_whatever_the_staff_do():
+    run_state_machine_as_test(
+        DeskMachine,
+        settings=settings(
+            max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "12")),
+            stateful_step_count=int(os.environ.get("PROPERTY_STEPS", "25")),
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
