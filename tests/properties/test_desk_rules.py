@@ -43,6 +43,8 @@ from tracker.desk.models import Claim, ClaimEvent, Correction, Evidence, Source
 from tracker.desk.rules import verdict_evidence_problems
 from tracker.public.models import SearchDocument
 
+from ..admin_forms import claim_form
+
 SENTENCES = [
     [
         "Canada and Korea signed a defence pact on Tuesday.",
@@ -271,40 +273,23 @@ class DeskMachine(RuleBasedStateMachine):
         claim = self._claim(pick)
         if claim is None:
             return
-        data = {
-            "statement": statement if statement is not None else claim.statement,
-            "claimant": claim.claimant,
-            "claimant_person": "",
-            "source": claim.source_id,
-            "quote": quote if quote is not None else claim.quote,
-            "claimed_on": "",
-            "slug": claim.slug,
-            "seen_version": claim.version,
-            "correction_note": note,
-            "_save": "Save",
-        }
-        rows = list(claim.evidence.order_by("pk"))
-        for i, item in enumerate(rows):
-            data.update({
-                f"evidence-{i}-id": item.pk, f"evidence-{i}-claim": claim.pk, f"evidence-{i}-source": item.source_id,
-                f"evidence-{i}-quote": item.quote, f"evidence-{i}-stance": item.stance,
-                f"evidence-{i}-note": item.note,
-            })  # fmt: skip
+        data = claim_form(claim, correction_note=note)
+        if statement is not None:
+            data["statement"] = statement
+        if quote is not None:
+            data["quote"] = quote
+        rows = data["evidence-INITIAL_FORMS"]
         if rows and drop is not None:
-            data[f"evidence-{drop % len(rows)}-DELETE"] = "on"
+            data[f"evidence-{drop % rows}-DELETE"] = "on"
         if rows and stance is not None:
-            data[f"evidence-{stance[0] % len(rows)}-stance"] = stance[1]
-        total = len(rows)
+            data[f"evidence-{stance[0] % rows}-stance"] = stance[1]
         if add is not None:
             src, sentence, add_stance = add
             data.update({
-                f"evidence-{total}-claim": claim.pk, f"evidence-{total}-source": self.sources[src],
-                f"evidence-{total}-quote": SENTENCES[src][sentence], f"evidence-{total}-stance": add_stance,
-                f"evidence-{total}-note": "",
+                f"evidence-{rows}-claim": claim.pk, f"evidence-{rows}-source": self.sources[src],
+                f"evidence-{rows}-quote": SENTENCES[src][sentence], f"evidence-{rows}-stance": add_stance,
+                f"evidence-{rows}-note": "", "evidence-TOTAL_FORMS": rows + 1,
             })  # fmt: skip
-            total += 1
-        data.update({"evidence-TOTAL_FORMS": total, "evidence-INITIAL_FORMS": len(rows),
-                     "evidence-MIN_NUM_FORMS": 0, "evidence-MAX_NUM_FORMS": 1000})  # fmt: skip
         self._post(who, f"/admin/desk/claim/{claim.pk}/change/", data)
 
     @rule(who=WHO, pick=PICK, statement=TEXTS, note=NOTES)
@@ -344,6 +329,16 @@ class DeskMachine(RuleBasedStateMachine):
         target = self.claims[other % len(self.claims)]
         data = {"claim": target, "source": item.source_id, "quote": item.quote, "stance": stance, "note": "moved"}
         self._post(who, f"/admin/desk/evidence/{item.pk}/change/", data)
+
+    @rule(who=WHO, pick=PICK, back=st.integers(1, 5))
+    def craft_a_post_restoring_a_past_version(self, who, pick, back):
+        """simple-history's page of a past version saves what is POSTed to it."""
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        versions = list(claim.history.order_by("-history_id").values_list("history_id", flat=True))
+        version = versions[min(back, len(versions) - 1)]
+        self._post(who, f"/admin/desk/claim/{claim.pk}/history/{version}/", claim_form(claim, statement="Old."))
 
     @rule(who=WHO, source=st.integers(0, 2), action=st.sampled_from(["publish", "retract"]))
     def publish_or_retract_a_source(self, who, source, action):

@@ -265,7 +265,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     claimant_person = PublishedPersonRefSerializer(allow_null=True)
     source = PublishedSourceRefSerializer(allow_null=True, help_text="Where the claim appears; null if withdrawn.")
     quote = ClaimQuoteSerializer(
-        source="*", allow_null=True, help_text="Where the claim appears in its source; null while that source is not published."
+        source="*",
+        allow_null=True,
+        help_text="Where the claim appears in its source; null while that source is not published.",
     )
     verdict = VerdictSerializer(source="*")
     evidence = EvidenceSerializer(many=True, source="published_evidence")

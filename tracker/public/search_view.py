@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import search as fulltext
-
 from .caching import public_page
 
 PER_PAGE = 20

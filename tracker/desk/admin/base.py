@@ -90,6 +90,27 @@ class RecordAdmin(SimpleHistoryAdmin):
         # Reverting from the history page would bypass the workflow and the version check.
         return True
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POST to a past version's page whether or not the Revert
+        # button is shown: past versions are read here, never restored.
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("Past versions are read, never restored: make the change on the record's page.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin(RecordAdmin):
+    """Records made and changed elsewhere (by the workflow, or on another record's page):
+    here they are listed and read, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class ServiceAdmin(RecordAdmin):
     """Saves and deletes through the services. Subclasses say how (`apply_changes`,

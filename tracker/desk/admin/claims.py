@@ -16,7 +16,7 @@ from ..candidates import find_candidates
 from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage
-from .base import EditorialAdmin, RecordAdmin, apply_service_error, formset_rows
+from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 
 DONE = {
     "submit": "Submitted for review.",
@@ -414,7 +414,7 @@ class ReviewQueueAdmin(RecordAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(RecordAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     """Every evidence quote, to search and read. Evidence is added and changed on its
     claim (or from a source's reading page, or candidate evidence), never here."""
 
@@ -424,12 +424,3 @@ class EvidenceAdmin(RecordAdmin):
     search_fields = ("quote", "note", "claim__statement", "source__title")
     readonly_fields = ("claim", "source", "quote", "stance", "note", "start", "end", "prefix", "suffix",
                        "anchor_broken", "created_by", "created_at")  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,7 +13,7 @@ from ..models import (
     Role,
     Topic,
 )
-from .base import PublicNoteForm, PublishableAdmin, RecordAdmin, ServiceAdmin
+from .base import PublicNoteForm, PublishableAdmin, ReadOnlyAdmin, ServiceAdmin
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -78,7 +78,7 @@ class PersonAdmin(PublishableAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(RecordAdmin):
+class RoleAdmin(ReadOnlyAdmin):
     """Registered for the participants' role picker; roles are edited on their person."""
 
     list_display = ("title", "person", "party", "start_date", "end_date")
@@ -86,15 +86,6 @@ class RoleAdmin(RecordAdmin):
     search_fields = ("title", "person__name")
 
     def has_module_permission(self, request):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -127,7 +118,7 @@ class TopicAdmin(ReferenceAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(RecordAdmin):
+class CorrectionAdmin(ReadOnlyAdmin):
     """Corrections are made by the workflow (correct, retract) and are public: here they
     are read, never changed or deleted. A wrong correction is corrected by another."""
 
@@ -137,12 +128,3 @@ class CorrectionAdmin(RecordAdmin):
     search_fields = ("note",)
     readonly_fields = ("kind", "claim", "agreement", "meeting", "source", "created_at", "created_by")
     fields = ("kind", "claim", "agreement", "meeting", "source", "note", "created_at", "created_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
