@@ -193,7 +193,7 @@ class ClaimAdmin(EditorialAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or obj.state != State.PUBLISHED:
+        if obj is None or obj.state != State.PUBLISHED or not self.has_change_permission(request, obj):
             fieldsets = [(name, {**options, "fields": [f for f in options["fields"] if f != "correction_note"]})
                          for name, options in fieldsets]  # fmt: skip
         return fieldsets

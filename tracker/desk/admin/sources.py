@@ -61,7 +61,7 @@ class SourceAdmin(PublishableAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and obj.state == State.PUBLISHED:
+        if obj is not None and obj.state == State.PUBLISHED and self.has_change_permission(request, obj):
             fieldsets = [*fieldsets[:3], ("Correction", {"fields": ["correction_note"]}), *fieldsets[3:]]
         return fieldsets
 
