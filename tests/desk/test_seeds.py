@@ -176,6 +176,22 @@ def test_an_edited_seed_updates_the_record_in_place(db, small_seeds):
     assert load_seeds(small_seeds) == 0  # the note does not make the next load change anything
 
 
+def test_a_seed_that_changes_the_evidence_and_the_verdict_together_is_one_correction(db, small_seeds):
+    load_seeds(small_seeds)
+    data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
+    # Neither change alone would leave the verdict resting on its evidence.
+    data[0].update(verdict="accurate", rationale="The readout, read again, confirms it.")
+    data[0]["evidence"][0]["stance"] = "supports"
+    data[0]["correction"] = "We misread the readout: it confirms the claim."
+    write(small_seeds, "claims.yaml", data)
+    assert load_seeds(small_seeds) > 0
+    claim = Claim.objects.get(slug="signed-in-seoul")
+    assert (claim.state, claim.verdict) == (State.PUBLISHED, "accurate")
+    assert claim.evidence.get().stance == "supports"
+    assert [c.note for c in Correction.objects.published().filter(claim=claim)] == [data[0]["correction"]]
+    assert load_seeds(small_seeds) == 0
+
+
 def test_an_edited_published_source_text_needs_a_correction_note(db, small_seeds):
     load_seeds(small_seeds)
     (small_seeds / "sources" / "b.txt").write_text(
