@@ -11,7 +11,9 @@ import itertools
 from functools import cached_property
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from tracker.desk import services
 from tracker.desk.choices import (
@@ -37,7 +39,7 @@ from tracker.desk.models import (
     Source,
     Topic,
 )
-from tracker.desk.roles import EDITOR, REPORTER, VERIFIER
+from tracker.desk.roles import EDITOR, REPORTER, VERIFIER, sync_roles
 
 _counter = itertools.count(1)
 
@@ -52,18 +54,10 @@ PASSWORD = "pw-for-tests-only"
 def role_user(role: str | None, username: str, *, password: str | None = PASSWORD, **extra):
     """A staff account in `role` (Reporter, Verifier, Editor) or in none. Without a
     password it cannot sign in, which the services do not need (and hashing is slow)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from tracker.desk.roles import sync_roles
-
     if role and not Group.objects.filter(name=role).exists():
         sync_roles(apps)  # a transactional test's flush emptied the groups the migration made
-    users = get_user_model().objects
-    if password is None:
-        user = users.create(username=username, is_staff=True, **extra)
-    else:
-        user = users.create_user(username=username, password=password, is_staff=True, **extra)
+    # password=None: an unusable password, set without hashing anything.
+    user = get_user_model().objects.create_user(username=username, password=password, is_staff=True, **extra)
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
