@@ -1,12 +1,45 @@
-"""Shared fixtures: small factories that make real records in the real database."""
+"""Shared fixtures: small factories that make real records in the real database.
 
+Every record is made the way the desk makes it, through the services
+(`tracker.desk.services`), by staff in the roles that may do each step. A fixture
+that asks for a published claim drafts it, submits it and has another person publish
+it, so a test never holds a record the workflow could not have produced.
+"""
+
+import datetime as dt
 import itertools
+from functools import cached_property
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
-from tracker.desk.choices import Reliability, SourceKind, Stance, State, Verdict
-from tracker.desk.models import Claim, Evidence, Source
+from tracker.desk import services
+from tracker.desk.choices import (
+    AgreementKind,
+    AgreementStatus,
+    CorrectionKind,
+    MeetingFormat,
+    Reliability,
+    SourceKind,
+    Stance,
+    State,
+    Verdict,
+)
+from tracker.desk.models import (
+    Agreement,
+    AgreementStatusChange,
+    Claim,
+    Correction,
+    Evidence,
+    Meeting,
+    Party,
+    Person,
+    Source,
+    Topic,
+)
+from tracker.desk.roles import EDITOR, REPORTER, VERIFIER, sync_roles
 
 _counter = itertools.count(1)
 
@@ -15,62 +48,49 @@ SAMPLE_TEXT = (
     "Canada-Republic of Korea Security and Defence Cooperation Partnership. They also "
     "announced the conclusion of negotiations on the General Security of Information Agreement."
 )
+PASSWORD = "pw-for-tests-only"
+
+
+def role_user(role: str | None, username: str, *, password: str | None = PASSWORD, **extra):
+    """A staff account in `role` (Reporter, Verifier, Editor) or in none. Without a
+    password it cannot sign in, which the services do not need (and hashing is slow)."""
+    if role and not Group.objects.filter(name=role).exists():
+        sync_roles(apps)  # a transactional test's flush emptied the groups the migration made
+    # password=None: an unusable password, set without hashing anything.
+    user = get_user_model().objects.create_user(username=username, password=password, is_staff=True, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+class Staff:
+    """One helper account per role, made when first used. Fixtures act as them: the
+    reporter drafts, the verifier publishes, the editor corrects and retracts, so
+    maker-checker holds for every record a fixture makes."""
+
+    @cached_property
+    def reporter(self):
+        return role_user(REPORTER, "desk-reporter", password=None)
+
+    @cached_property
+    def verifier(self):
+        return role_user(VERIFIER, "desk-verifier", password=None)
+
+    @cached_property
+    def editor(self):
+        return role_user(EDITOR, "desk-editor", password=None)
+
+
+@pytest.fixture
+def staff(db) -> Staff:
+    return Staff()
 
 
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, **extra):
         username = username or f"user{next(_counter)}"
-        return get_user_model().objects.create_user(username=username, password="pw-for-tests-only", **extra)
-
-    return make
-
-
-@pytest.fixture
-def make_source(db):
-    def make(text: str = SAMPLE_TEXT, **fields) -> Source:
-        n = next(_counter)
-        values = {
-            "slug": f"source-{n}",
-            "title": f"Source {n}",
-            "publisher": "Prime Minister of Canada",
-            "kind": SourceKind.OFFICIAL,
-            "reliability": Reliability.PRIMARY,
-            # Source texts are unique (a duplicate is the same document): keep them apart.
-            "text": f"{text}\n(Test source {n}.)",
-            "state": State.PUBLISHED,
-        }
-        values.update(fields)
-        return Source.objects.create(**values)
-
-    return make
-
-
-@pytest.fixture
-def make_claim(db, make_source):
-    def make(source: Source | None = None, quote: str = "announced the new", **fields) -> Claim:
-        n = next(_counter)
-        values = {
-            "slug": f"claim-{n}",
-            "statement": f"Statement {n}",
-            "claimant": "An outlet",
-            "source": source or make_source(),
-            "quote": quote,
-            "state": State.DRAFT,
-            "verdict": Verdict.NOT_RATED,
-        }
-        values.update(fields)
-        return Claim.objects.create(**values)
-
-    return make
-
-
-@pytest.fixture
-def make_evidence(db, make_source):
-    def make(claim: Claim, source: Source | None = None, quote: str = "Security and Defence", **fields) -> Evidence:
-        values = {"claim": claim, "source": source or make_source(), "quote": quote, "stance": Stance.SUPPORTS}
-        values.update(fields)
-        return Evidence.objects.create(**values)
+        return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
 
     return make
 
@@ -80,20 +100,263 @@ def make_staff(db):
     """A staff login in one of the roles (Reporter, Verifier, Editor), or in none."""
 
     def make(role: str | None, username: str | None = None, **extra):
-        from django.apps import apps
-        from django.contrib.auth.models import Group
-
-        from tracker.desk.roles import sync_roles
-
-        if role and not Group.objects.filter(name=role).exists():
-            sync_roles(apps)  # a transactional test's flush emptied the groups the migration made
         username = username or f"{(role or 'staff').lower()}{next(_counter)}"
-        user = get_user_model().objects.create_user(
-            username=username, password="pw-for-tests-only", is_staff=True, **extra
+        return role_user(role, username, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_source(db, staff):
+    """A source archived by the reporter and, unless `state` says otherwise, published
+    by the editor (or published and then retracted)."""
+
+    def make(text: str = SAMPLE_TEXT, *, state: str = State.PUBLISHED, by=None, **fields) -> Source:
+        n = next(_counter)
+        values = {
+            "slug": f"source-{n}",
+            "title": f"Source {n}",
+            "publisher": "Prime Minister of Canada",
+            "kind": SourceKind.OFFICIAL,
+            "reliability": Reliability.PRIMARY,
+            # Source texts are unique (a duplicate is the same document): keep them apart.
+            "text": f"{text}\n(Test source {n}.)",
+        }
+        values.update(fields)
+        source = services.source_create(by=by or staff.reporter, **values)
+        if state == State.DRAFT:
+            return source
+        if state not in (State.PUBLISHED, State.RETRACTED):
+            raise ValueError(f"A source is a draft, published or retracted, not {state!r}.")
+        source = services.record_publish(record=source, by=staff.editor)
+        if state == State.RETRACTED:
+            source = services.record_retract(record=source, by=staff.editor, note=f"Retracted “{source.title}”.")
+        return source
+
+    return make
+
+
+def _default_evidence(make_source, verdict: str) -> services.EvidenceAdd:
+    """One quote from another source that a verdict of `verdict` may rest on."""
+    stance = Stance.CONTRADICTS if verdict == Verdict.INACCURATE else Stance.SUPPORTS
+    return services.EvidenceAdd(source=make_source(), quote="Security and Defence", stance=stance)
+
+
+@pytest.fixture
+def make_claim(db, make_source, staff):
+    """A claim drafted by `drafted_by` (the reporter by default) and taken through the
+    workflow to `state`: submitted by its drafter; published with `verdict` by
+    `reviewed_by` (the verifier by default); retracted by the editor.
+
+    `evidence` (services.EvidenceAdd) is attached while it is a draft; a claim that is
+    published without any gets one quote from another source that its verdict rests on.
+    """
+
+    def make(
+        source: Source | None = None,
+        quote: str = "announced the new",
+        *,
+        state: str = State.DRAFT,
+        drafted_by=None,
+        reviewed_by=None,
+        verdict: str = Verdict.ACCURATE,
+        rationale: str = "The readout says so.",
+        evidence: list[services.EvidenceAdd] | None = None,
+        **fields,
+    ) -> Claim:
+        n = next(_counter)
+        links = {name: fields.pop(name) for name in services.claims.LINK_FIELDS if name in fields}
+        values = {"slug": f"claim-{n}", "statement": f"Statement {n}", "claimant": "An outlet", **fields}
+        drafter = drafted_by or staff.reporter
+        publishing = state in (State.PUBLISHED, State.RETRACTED)
+        if evidence is None:
+            evidence = [_default_evidence(make_source, verdict)] if publishing else []
+        claim = services.claim_create_draft(
+            by=drafter, source=source or make_source(), quote=quote, links=links, evidence=evidence, **values
         )
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        return user
+        if state == State.DRAFT:
+            return claim
+        claim = services.claim_submit(claim=claim, by=drafter)
+        if state == State.IN_REVIEW:
+            return claim
+        if not publishing:
+            raise ValueError(f"Not a state of a claim: {state!r}.")
+        claim = services.claim_publish(
+            claim=claim, by=reviewed_by or staff.verifier, verdict=verdict, rationale=rationale
+        )
+        if state == State.RETRACTED:
+            claim = services.claim_retract(claim=claim, by=staff.editor, note="Retracted: the quote was misread.")
+        return Claim.objects.get(pk=claim.pk)
+
+    return make
+
+
+@pytest.fixture
+def make_evidence(db, make_source, staff):
+    """A passage attached to `claim` as evidence, by whoever may do it now: the drafter
+    of a draft, the verifier of a claim in review, the editor of a published claim (with
+    a correction note, since readers see the change)."""
+
+    def make(
+        claim: Claim,
+        source: Source | None = None,
+        quote: str = "Security and Defence",
+        *,
+        stance: str = Stance.SUPPORTS,
+        note: str = "",
+        by=None,
+        correction_note: str = "",
+    ) -> Evidence:
+        claim = Claim.objects.get(pk=claim.pk)
+        if by is None:
+            by = {State.DRAFT: claim.drafted_by, State.IN_REVIEW: staff.verifier}.get(claim.state, staff.editor)
+        if claim.state == State.PUBLISHED and not correction_note:
+            correction_note = "We added a quote that bears on the claim."
+        return services.evidence_attach(
+            claim=claim, by=by, source=source or make_source(), quote=quote, stance=stance, note=note,
+            correction_note=correction_note,
+        )  # fmt: skip
+
+    return make
+
+
+@pytest.fixture
+def make_party(db, staff):
+    def make(code: str | None = None, **fields) -> Party:
+        code = code or f"O{next(_counter)}"
+        values = {"name": f"Party {code}", "kind": "organisation" if len(code) != 2 else "country"}
+        values.update(fields)
+        return services.record_create(model=Party, by=staff.editor, fields={"code": code, **values})
+
+    return make
+
+
+@pytest.fixture
+def make_topic(db, staff):
+    def make(slug: str | None = None, name: str | None = None) -> Topic:
+        n = next(_counter)
+        fields = {"slug": slug or f"topic-{n}", "name": name or f"Topic {n}"}
+        return services.record_create(model=Topic, by=staff.editor, fields=fields)
+
+    return make
+
+
+def _publish(record, state: str, by):
+    """Publish a new record unless it is meant to stay a draft."""
+    if state == State.DRAFT:
+        return record
+    if state != State.PUBLISHED:
+        raise ValueError(f"Fixtures make drafts or published records, not {state!r}; retract through the services.")
+    return services.record_publish(record=record, by=by)
+
+
+@pytest.fixture
+def make_person(db, staff):
+    def make(*, state: str = State.PUBLISHED, **fields) -> Person:
+        n = next(_counter)
+        values = {"slug": f"person-{n}", "name": f"Person {n}", **fields}
+        person = services.record_create(model=Person, by=staff.editor, fields=values)
+        return _publish(person, state, staff.editor)
+
+    return make
+
+
+@pytest.fixture
+def make_agreement(db, staff):
+    def make(parties=(), *, state: str = State.PUBLISHED, topics=(), **fields) -> Agreement:
+        n = next(_counter)
+        values = {"slug": f"agreement-{n}", "title": f"Agreement {n}", "kind": AgreementKind.SECURITY_DEFENCE}
+        values.update(fields)
+        agreement = services.record_create(
+            model=Agreement, by=staff.editor, fields=values, links={"parties": list(parties), "topics": list(topics)}
+        )
+        return _publish(agreement, state, staff.editor)
+
+    return make
+
+
+@pytest.fixture
+def add_status(db, make_source, staff):
+    """A dated step of an agreement's status history, backed by a source."""
+
+    def add(agreement: Agreement, status=AgreementStatus.ANNOUNCED, date=dt.date(2025, 10, 29), source=None):
+        step = {"status": status, "date": date, "source": source or make_source()}
+        services.record_edit(record=agreement, by=staff.editor, rows={"status_history": services.Rows(add=[step])})
+        return AgreementStatusChange.objects.get(agreement=agreement, status=status, date=date)
+
+    return add
+
+
+@pytest.fixture
+def make_meeting(db, staff):
+    """A meeting; each participant is placed in a role they hold on its date."""
+
+    def make(participants=(), *, state: str = State.PUBLISHED, **fields) -> Meeting:
+        n = next(_counter)
+        values = {
+            "slug": f"meeting-{n}",
+            "title": f"Meeting {n}",
+            "start_date": dt.date(2025, 10, 29),
+            "format": MeetingFormat.BILATERAL,
+        }
+        values.update(fields)
+        links = {name: list(values.pop(name)) for name in ("counterparts", "outcome_agreements", "topics", "sources")
+                 if name in values}  # fmt: skip
+        rows = []
+        for person in participants:
+            title = f"Minister {next(_counter)}"
+            services.record_edit(
+                record=person, by=staff.editor,
+                rows={"roles": services.Rows(add=[{"title": title, "start_date": dt.date(2025, 1, 1)}])},
+            )  # fmt: skip
+            rows.append({"person": person, "role": person.roles.get(title=title)})
+        meeting = services.record_create(
+            model=Meeting, by=staff.editor, fields=values, links=links,
+            rows={"participants": services.Rows(add=rows)},
+        )  # fmt: skip
+        return _publish(meeting, state, staff.editor)
+
+    return make
+
+
+@pytest.fixture
+def link(db, staff):
+    """Add what a published record is about (links), as an editor does in the admin."""
+
+    def add(record, **links):
+        wanted = {name: [*getattr(record, name).all(), *targets] for name, targets in links.items()}
+        if isinstance(record, Claim):
+            return services.claim_edit(claim=record, by=staff.editor, links=wanted)
+        return services.record_edit(record=record, by=staff.editor, links=wanted)
+
+    return add
+
+
+@pytest.fixture
+def correct(db, staff):
+    """A public correction (or retraction) of a published record, made as the desk
+    makes one: an editor's edit with a note, or a retraction with one."""
+
+    def make(record, note: str = "We corrected a date.", kind=CorrectionKind.CORRECTION) -> Correction:
+        editor = staff.editor
+        if kind == CorrectionKind.RETRACTION:
+            if isinstance(record, Claim):
+                services.claim_retract(claim=record, by=editor, note=note)
+            else:
+                services.record_retract(record=record, by=editor, note=note)
+        elif isinstance(record, Claim):
+            record = Claim.objects.get(pk=record.pk)
+            services.claim_correct(
+                claim=record, by=editor, note=note, verdict=record.verdict, rationale=f"{record.rationale} Corrected."
+            )
+        elif isinstance(record, Source):
+            record = Source.objects.get(pk=record.pk)
+            services.source_edit(source=record, by=editor, fields={"text": f"{record.text}\n(Corrected.)"}, note=note)
+        else:
+            record = type(record).objects.get(pk=record.pk)
+            fields = {"title": f"{record.title} (corrected)"}
+            services.record_edit(record=record, by=editor, fields=fields, note=note)
+        return Correction.objects.filter(**{type(record).__name__.lower(): record}).latest("created_at")
 
     return make
 

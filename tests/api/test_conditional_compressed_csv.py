@@ -6,6 +6,8 @@ import io
 
 from rest_framework.test import APIClient
 
+from tracker.desk import services
+
 
 def rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -23,12 +25,14 @@ def test_an_unchanged_list_answers_304_to_its_etag(api, published_claim):
     assert "no-cache" in first["Cache-Control"]  # caches must ask again: a retraction shows at once
 
 
-def test_a_change_gives_a_new_etag_and_a_full_response(api, published_claim):
+def test_a_change_gives_a_new_etag_and_a_full_response(api, published_claim, staff):
     claim = published_claim()
     etag = api.get(f"/api/v1/claims/{claim.slug}/")["ETag"]
 
-    claim.rationale = "A clearer rationale."
-    claim.save()
+    services.claim_correct(
+        claim=claim, by=staff.editor, note="We explain it better.", verdict=claim.verdict,
+        rationale="A clearer rationale.",
+    )  # fmt: skip
     response = api.get(f"/api/v1/claims/{claim.slug}/", HTTP_IF_NONE_MATCH=etag)
 
     assert response.status_code == 200
@@ -72,8 +76,10 @@ def test_csv_columns_are_the_same_on_an_empty_page(api, published_claim):
 
 
 def test_csv_lists_references_by_slug_and_neutralises_formulas(api, published_claim, make_agreement):
-    claim = published_claim(statement='=HYPERLINK("http://evil.example")')
-    claim.agreements.set([make_agreement(slug="gsoia"), make_agreement(slug="sdcp")])
+    published_claim(
+        statement='=HYPERLINK("http://evil.example")',
+        agreements=[make_agreement(slug="gsoia"), make_agreement(slug="sdcp")],
+    )
 
     row = rows(api.get("/api/v1/claims/?format=csv"))[0]
 

@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from tracker.desk.choices import AgreementStatus, MeetingFormat
-from tracker.desk.models import Party, Topic
 
 
 def slugs(api, url: str, params: dict | None = None) -> list[str]:
@@ -16,20 +15,18 @@ def slugs(api, url: str, params: dict | None = None) -> list[str]:
 
 
 @pytest.fixture
-def record(published_claim, make_agreement, add_status, make_meeting, make_person):
-    korea = Party.objects.create(code="KR", name="Republic of Korea")
-    defence = Topic.objects.create(slug="defence", name="Defence")
+def record(published_claim, make_party, make_topic, make_agreement, add_status, make_meeting, make_person):
+    korea = make_party("KR", name="Republic of Korea")
+    defence = make_topic("defence", "Defence")
     person = make_person(slug="lee-jae-myung", party=korea)
     agreement = make_agreement(slug="gsoia", parties=[korea])
     add_status(agreement, status=AgreementStatus.SIGNED)
     meeting = make_meeting(slug="apec-bilateral", participants=[person], format=MeetingFormat.BILATERAL, host=korea)
     make_meeting(slug="g7-call", format=MeetingFormat.CALL, start_date=dt.date(2025, 6, 1))
-    claim = published_claim(slug="signed", verdict="accurate", claimed_on=dt.date(2025, 10, 29))
-    claim.agreements.add(agreement)
-    claim.meetings.add(meeting)
-    claim.people.add(person)
-    claim.parties.add(korea)
-    claim.topics.add(defence)
+    claim = published_claim(
+        slug="signed", verdict="accurate", claimed_on=dt.date(2025, 10, 29), agreements=[agreement],
+        meetings=[meeting], people=[person], parties=[korea], topics=[defence],
+    )  # fmt: skip
     published_claim(
         slug="misleading-one", verdict="misleading", statement="Trade talks concluded", claimed_on=dt.date(2025, 9, 1)
     )
@@ -70,12 +67,12 @@ def test_other_lists_filter_too(api, record):
     assert slugs(api, "/api/v1/parties/", {"search": "korea"}) == ["KR"]
 
 
-def test_updated_since_returns_what_changed_at_or_after_it(api, record, published_claim):
+def test_updated_since_returns_what_changed_at_or_after_it(api, record, published_claim, make_topic):
     checkpoint = timezone.now()
     published_claim(slug="later")
 
     assert slugs(api, "/api/v1/claims/", {"updated_since": checkpoint.isoformat()}) == ["later"]
-    Topic.objects.create(slug="trade", name="Trade")
+    make_topic("trade", "Trade")
     assert slugs(api, "/api/v1/topics/", {"updated_since": checkpoint.isoformat()}) == ["trade"]
 
 

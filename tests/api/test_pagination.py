@@ -25,10 +25,14 @@ def claims(published_claim):
     """Seven claims: three share a verdict date, two have none (NULLs sort last)."""
     same_moment = timezone.now()
     made = [published_claim(slug=f"claim-{i}") for i in range(7)]
+    # Ties in the verdict dates, which real time rarely makes, and rows without one, which
+    # no service makes (claim_publish always dates the verdict) but the keyset must still
+    # order: only timestamps are moved, never a state.
     Claim.objects.filter(slug__in=["claim-0", "claim-1", "claim-2"]).update(verdict_published_at=same_moment)
     Claim.objects.filter(slug__in=["claim-3", "claim-4"]).update(
         verdict_published_at=same_moment - timezone.timedelta(days=1)
     )
+    Claim.objects.filter(slug__in=["claim-5", "claim-6"]).update(verdict_published_at=None)
     return made
 
 

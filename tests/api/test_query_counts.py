@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tracker.desk import services
 from tracker.desk.choices import AgreementStatus
-from tracker.desk.models import Party, Topic
 
 # The queries each list may run: the rows, then one per prefetched relation.
 PINNED = {
@@ -23,37 +23,34 @@ PINNED = {
 
 
 @pytest.fixture
-def grow(published_claim, make_source, make_agreement, add_status, make_meeting, make_person, correct):
+def grow(
+    published_claim, make_source, make_party, make_topic, make_agreement, add_status, make_meeting, make_person,
+    correct, staff,
+):  # fmt: skip
     """Add `n` of every kind of record, each with its nested lists filled."""
     counter = iter(range(1, 10_000))
 
     def add(n: int) -> None:
         for _ in range(n):
             i = next(counter)
-            party = Party.objects.create(code=f"ORG{i}", name=f"Org {i}", kind="organisation")
-            topic = Topic.objects.create(slug=f"topic-{i}", name=f"Topic {i}")
+            party = make_party(f"ORG{i}", name=f"Org {i}")
+            topic = make_topic(f"topic-{i}", f"Topic {i}")
             person = make_person(party=party)
-            agreement = make_agreement(parties=[party])
-            agreement.topics.add(topic)
+            agreement = make_agreement(parties=[party], topics=[topic])
             add_status(agreement)
             add_status(agreement, status=AgreementStatus.SIGNED)
             correct(agreement)
-            meeting = make_meeting(participants=[person], host=party)
-            meeting.counterparts.add(party)
-            meeting.outcome_agreements.add(agreement)
-            meeting.sources.add(make_source())
-            meeting.topics.add(topic)
+            meeting = make_meeting(
+                participants=[person], host=party, counterparts=[party], outcome_agreements=[agreement],
+                sources=[make_source()], topics=[topic],
+            )  # fmt: skip
             correct(meeting)
-            claim = published_claim(claimant_person=person)
-            claim.agreements.add(agreement)
-            claim.meetings.add(meeting)
-            claim.people.add(person)
-            claim.parties.add(party)
-            claim.topics.add(topic)
+            claim = published_claim(
+                claimant_person=person, agreements=[agreement], meetings=[meeting], people=[person], parties=[party],
+                topics=[topic],
+            )  # fmt: skip
             correct(claim)
-            retracted = published_claim()
-            retracted.state = "retracted"
-            retracted.save()
+            services.claim_retract(claim=published_claim(), by=staff.editor, note="We took it back.")
 
     return add
 

@@ -7,6 +7,7 @@ import os
 import pytest
 import schemathesis
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
@@ -17,9 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tracker.desk.choices import CorrectionKind, State
-from tracker.desk.models import Claim, Correction
-from tracker.desk.seeds import load_seeds
+from tracker.desk import services
+from tracker.desk.models import Claim
+from tracker.desk.seeds import SEED_EDITOR, load_seeds
 
 # Marks the module as a database user, so pytest-django sets up the test database.
 pytestmark = pytest.mark.django_db
@@ -42,10 +43,11 @@ def seeded(django_db_setup, django_db_blocker):
     signals.request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), override_settings(REST_FRAMEWORK=UNTHROTTLED), transaction.atomic():
         load_seeds(settings.BASE_DIR / "seeds")
-        retracted = Claim.objects.published().order_by("slug").first()
-        retracted.state = State.RETRACTED
-        retracted.save()
-        Correction.objects.create(claim=retracted, kind=CorrectionKind.RETRACTION, note="Retracted for the test.")
+        services.claim_retract(
+            claim=Claim.objects.published().order_by("slug").first(),
+            by=get_user_model().objects.get(username=SEED_EDITOR),
+            note="Retracted for the test.",
+        )
         cache.clear()
         yield
         transaction.set_rollback(True)

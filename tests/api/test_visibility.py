@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from tracker.desk.choices import CorrectionKind, State
+from tracker.desk import services
+from tracker.desk.choices import CorrectionKind, Stance, State
 
 LISTS = ["claims", "sources", "agreements", "meetings", "people", "parties", "topics", "corrections"]
 
@@ -25,36 +26,45 @@ def world(
     make_meeting,
     make_person,
     correct,
+    staff,
 ):
     public_source = make_source(slug="public-source")
     secret_source = make_source(
         slug="secret-source", title="Secret source", text="A secret passage nobody may read.", state=State.DRAFT
     )
     public_person = make_person(slug="public-person")
-    secret_person = make_person(slug="secret-person", name="Secret Person", state=State.IN_REVIEW)
+    secret_person = make_person(slug="secret-person", name="Secret Person", state=State.DRAFT)
     public_agreement = make_agreement(slug="public-agreement")
     add_status(public_agreement, source=secret_source)  # the step is public, its draft source is not
     secret_agreement = make_agreement(slug="secret-agreement", title="Secret agreement", state=State.DRAFT)
 
-    claim = published_claim(slug="public-claim", source=public_source, claimant_person=secret_person)
-    make_evidence(claim, source=secret_source, quote="secret passage")
-    claim.agreements.set([public_agreement, secret_agreement])
-    claim.people.set([public_person, secret_person])
-
-    meeting = make_meeting(slug="public-meeting", participants=[public_person, secret_person])
-    meeting.sources.set([public_source, secret_source])
-    meeting.outcome_agreements.set([public_agreement, secret_agreement])
+    meeting = make_meeting(
+        slug="public-meeting", participants=[public_person, secret_person],
+        sources=[public_source, secret_source], outcome_agreements=[public_agreement, secret_agreement],
+    )  # fmt: skip
     secret_meeting = make_meeting(slug="secret-meeting", title="Secret meeting", state=State.DRAFT)
-    claim.meetings.set([meeting, secret_meeting])
+    claim = published_claim(
+        slug="public-claim", source=public_source, claimant_person=secret_person,
+        agreements=[public_agreement, secret_agreement], people=[public_person, secret_person],
+        meetings=[meeting, secret_meeting],
+    )  # fmt: skip
+    # A published claim quotes only published sources; one it quoted may be retracted
+    # later, and its quote must then leave the claim everywhere.
+    withdrawn_source = make_source(
+        slug="withdrawn-source", title="Withdrawn source", text="A secret passage nobody may read any more."
+    )
+    make_evidence(claim, source=withdrawn_source, quote="secret passage", stance=Stance.CONTEXT)
+    services.record_retract(record=withdrawn_source, by=staff.editor, note="Its publisher withdrew it.")
 
-    draft = make_claim(slug="secret-draft-claim", statement="A secret draft statement", source=public_source)
-    correct(draft, note="A secret note on a draft.")
+    make_claim(slug="secret-draft-claim", statement="A secret draft statement", source=public_source)
     in_review = make_claim(slug="secret-review-claim", statement="Secret, in review", state=State.IN_REVIEW)
     make_evidence(in_review, source=public_source)
+    # A correction of a claim that was later withdrawn to review is off the record with it.
+    withdrawn = published_claim(slug="withdrawn-claim", statement="A secret statement under review again")
+    correct(withdrawn, note="A secret note on a claim now back in review.")
+    services.claim_withdraw(claim=withdrawn, by=staff.editor, reason="A secret reason for the reviewers.")
 
     retracted = published_claim(slug="retracted-claim", statement="A secret statement we took back")
-    retracted.state = State.RETRACTED
-    retracted.save()
     correct(retracted, note="Retracted: the quote was misattributed.", kind=CorrectionKind.RETRACTION)
     return {"claim": claim, "retracted": retracted}
 
@@ -130,8 +140,10 @@ def test_a_filter_naming_an_unpublished_record_is_refused_not_answered(api, worl
 def test_the_retraction_is_a_tombstone_with_its_public_note(api, world):
     tombstones = api.get("/api/v1/tombstones/").json()["results"]
 
-    assert [(t["type"], t["slug"], t["state"], t["note"]) for t in tombstones] == [
-        ("claim", "retracted-claim", "retracted", "Retracted: the quote was misattributed.")
+    assert sorted((t["type"], t["slug"], t["state"], t["note"] or "") for t in tombstones) == [
+        ("claim", "retracted-claim", "retracted", "Retracted: the quote was misattributed."),
+        ("claim", "withdrawn-claim", "withdrawn", ""),
+        ("source", "withdrawn-source", "retracted", "Its publisher withdrew it."),
     ]
     export = [json.loads(line) for line in b"".join(api.get("/api/v1/export/").streaming_content).splitlines()]
     assert "retracted-claim" not in {line["record"].get("slug") for line in export if "record" in line}

@@ -6,10 +6,9 @@ import itertools
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from tracker.desk.choices import CorrectionKind, State
-from tracker.desk.models import Agreement, Correction, Meeting, Person
+from tracker.desk import services
+from tracker.desk.choices import State
 
 _n = itertools.count(1)
 
@@ -17,7 +16,7 @@ _n = itertools.count(1)
 def _claims(make_claim, make_evidence, make_staff, count):
     reporter = make_staff("Reporter")
     for _ in range(count):
-        claim = make_claim(drafted_by=reporter, state=State.IN_REVIEW, submitted_at=timezone.now())
+        claim = make_claim(drafted_by=reporter, state=State.IN_REVIEW)
         make_evidence(claim)
 
 
@@ -26,14 +25,16 @@ def _sources(make_source, count):
         make_source()
 
 
-def _records(make_claim, count):
+def _records(make_claim, make_person, make_agreement, make_meeting, correct, staff, count):
     for _ in range(count):
         n = next(_n)
-        person = Person.objects.create(slug=f"p{n}", name=f"Person {n}")
-        person.roles.create(title=f"Minister {n}")
-        Agreement.objects.create(slug=f"a{n}", title=f"Agreement {n}", kind="mou")
-        Meeting.objects.create(slug=f"m{n}", title=f"Meeting {n}", start_date=dt.date(2025, 10, 29), format="call")
-        Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=make_claim(), note="n")
+        person = make_person(slug=f"p{n}", name=f"Person {n}")
+        services.record_edit(
+            record=person, by=staff.editor, rows={"roles": services.Rows(add=[{"title": f"Minister {n}"}])}
+        )
+        make_agreement(slug=f"a{n}", title=f"Agreement {n}", kind="mou")
+        make_meeting(slug=f"m{n}", title=f"Meeting {n}", start_date=dt.date(2025, 10, 29), format="call")
+        correct(make_claim(state=State.PUBLISHED), note="n")
 
 
 LISTS = [
@@ -49,11 +50,11 @@ LISTS = [
 
 
 @pytest.fixture
-def fill(make_claim, make_evidence, make_source, make_staff):
+def fill(make_claim, make_evidence, make_source, make_staff, make_person, make_agreement, make_meeting, correct, staff):
     def make(count):
         _claims(make_claim, make_evidence, make_staff, count)
         _sources(make_source, count)
-        _records(make_claim, count)
+        _records(make_claim, make_person, make_agreement, make_meeting, correct, staff, count)
 
     return make
 

@@ -53,13 +53,26 @@ def test_a_refused_publication_says_why_on_the_form_and_changes_nothing(login, s
 
 
 def test_the_drafter_is_refused_publication_in_the_admin(login, make_claim, make_evidence, make_staff):
-    verifier = make_staff("Verifier")
-    claim = make_claim(drafted_by=verifier)
+    editor = make_staff("Editor")  # verifiers do not draft claims; editors do, and review them
+    claim = make_claim(drafted_by=editor)
     make_evidence(claim)
-    services.claim_submit(claim=claim, by=verifier)
-    response = login(verifier).post(_workflow(claim, "publish"), {"verdict": Verdict.ACCURATE, "rationale": "r"})
-    assert "another verifier must" in response.content.decode()
+    services.claim_submit(claim=claim, by=editor)
+    response = login(editor).post(_workflow(claim, "publish"), {"verdict": Verdict.ACCURATE, "rationale": "r"})
+    assert "so someone else must publish its verdict (maker-checker)" in response.content.decode()
     assert Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW
+
+
+def test_a_verifier_who_attached_evidence_is_refused_publication_in_the_admin(
+    login, submitted, make_evidence, make_staff
+):
+    verifier = make_staff("Verifier")
+    make_evidence(submitted, quote="General Security of Information Agreement", by=verifier)
+    client = login(verifier)
+    page = client.get(f"/admin/desk/claim/{submitted.pk}/change/").content.decode()
+    assert "desk-refusal" in page and "wrote some of its content or evidence" in page
+    response = client.post(_workflow(submitted, "publish"), {"verdict": Verdict.ACCURATE, "rationale": "r"})
+    assert "(maker-checker)" in response.content.decode()
+    assert Claim.objects.get(pk=submitted.pk).state == State.IN_REVIEW
 
 
 def test_a_reporter_cannot_reach_the_publish_step(login, submitted, reporter):
@@ -149,8 +162,7 @@ def test_a_published_claim_is_never_deleted_and_the_admin_does_not_fail(login, s
 
 def test_every_editorial_record_shows_its_history(login, make_claim, make_user):
     claim = make_claim()
-    claim.statement = "A reworded statement"
-    claim.save()
+    services.claim_edit(claim=claim, by=claim.drafted_by, fields={"statement": "A reworded statement"})
     page = login(make_user(is_staff=True, is_superuser=True)).get(f"/admin/desk/claim/{claim.pk}/history/")
     assert page.status_code == 200
     assert "A reworded statement" in page.content.decode() or "Statement" in page.content.decode()

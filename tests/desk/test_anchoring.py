@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tracker.desk import services
 from tracker.desk.anchoring import QuoteNotFound, anchor_quote, reanchor
 from tracker.desk.choices import Stance, State, Verdict
 from tracker.desk.models import Claim, Evidence
@@ -56,7 +57,9 @@ def test_saving_evidence_whose_quote_is_not_in_its_source_fails_with_a_message(m
     claim = make_claim()
     source = make_source()
     with pytest.raises(ValidationError) as excinfo:
-        Evidence.objects.create(claim=claim, source=source, quote="signed a treaty in Seoul", stance=Stance.SUPPORTS)
+        services.evidence_attach(
+            claim=claim, by=claim.drafted_by, source=source, quote="signed a treaty in Seoul", stance=Stance.SUPPORTS
+        )
     assert "does not occur in the source" in str(excinfo.value)
     assert not Evidence.objects.exists()
 
@@ -71,24 +74,33 @@ def test_saved_evidence_stores_offsets_and_context(make_claim, make_source, make
     assert evidence.suffix == source.text[evidence.end : evidence.end + 32]
 
 
-def test_editing_a_source_moves_evidence_that_still_matches(make_claim, make_source, make_evidence):
+def _edit_text(source, text: str, by, note: str = "The publisher revised the document."):
+    return services.source_edit(source=source, by=by, fields={"text": text}, note=note)
+
+
+def test_editing_a_source_moves_evidence_that_still_matches(make_claim, make_source, make_evidence, staff):
     source = make_source()
     evidence = make_evidence(make_claim(), source=source, quote="General Security of Information Agreement")
-    source.text = "Added first line.\n" + source.text
-    source.save()
+    source = _edit_text(source, "Added first line.\n" + source.text, staff.editor)
     evidence.refresh_from_db()
     assert not evidence.anchor_broken
     assert source.text[evidence.start : evidence.end] == "General Security of Information Agreement"
 
 
 def test_editing_a_source_flags_evidence_that_no_longer_matches_and_returns_its_claim_to_review(
-    make_claim, make_source, make_evidence
+    make_claim, make_source, staff
 ):
     source = make_source()
-    claim = make_claim(state=State.PUBLISHED, verdict=Verdict.ACCURATE, rationale="Confirmed by the readout.")
-    evidence = make_evidence(claim, source=source, quote="General Security of Information Agreement")
-    source.text = source.text.replace("General Security of Information Agreement", "information agreement")
-    source.save()
+    claim = make_claim(
+        state=State.PUBLISHED,
+        verdict=Verdict.ACCURATE,
+        rationale="Confirmed by the readout.",
+        evidence=[services.EvidenceAdd(source=source, quote="General Security of Information Agreement",
+                                       stance=Stance.SUPPORTS)],
+    )  # fmt: skip
+    evidence = claim.evidence.get()
+    _edit_text(source, source.text.replace("General Security of Information Agreement", "information agreement"),
+               staff.editor)  # fmt: skip
     evidence.refresh_from_db()
     claim.refresh_from_db()
     assert evidence.anchor_broken
@@ -96,40 +108,47 @@ def test_editing_a_source_flags_evidence_that_no_longer_matches_and_returns_its_
     assert claim.history.first().history_change_reason.startswith("Returned to review")
 
 
-def test_a_flagged_quote_can_be_mended_by_editing_it(make_claim, make_source, make_evidence):
+def test_a_flagged_quote_can_be_mended_by_editing_it(make_claim, make_source, make_evidence, staff):
     source = make_source()
-    evidence = make_evidence(make_claim(), source=source, quote="General Security of Information Agreement")
-    source.text = source.text.replace("General Security of Information Agreement", "Information Agreement")
-    source.save()
+    claim = make_claim()
+    evidence = make_evidence(claim, source=source, quote="General Security of Information Agreement")
+    source = _edit_text(
+        source, source.text.replace("General Security of Information Agreement", "Information Agreement"), staff.editor
+    )
     evidence = Evidence.objects.get(pk=evidence.pk)
     assert evidence.anchor_broken
-    evidence.quote = "Information Agreement"
-    evidence.save()
+    services.claim_edit(
+        claim=claim,
+        by=claim.drafted_by,
+        change=[services.EvidenceChange(evidence_id=evidence.pk, quote="Information Agreement")],
+    )
     evidence.refresh_from_db()
     assert not evidence.anchor_broken
     assert source.text[evidence.start : evidence.end] == "Information Agreement"
 
 
-def test_a_claim_quote_must_occur_in_its_own_source(make_source):
+def test_a_claim_quote_must_occur_in_its_own_source(make_source, staff):
     with pytest.raises(ValidationError):
-        Claim.objects.create(slug="x", statement="s", claimant="c", source=make_source(), quote="nowhere to be found")
+        services.claim_create_draft(
+            by=staff.reporter, slug="x", statement="s", claimant="c", source=make_source(), quote="nowhere to be found"
+        )
+    assert not Claim.objects.exists()
 
 
 def test_a_failure_while_reanchoring_leaves_the_source_text_as_it_was(
-    make_claim, make_source, make_evidence, monkeypatch
+    make_claim, make_source, make_evidence, staff, monkeypatch
 ):
-    from tracker.desk import reanchor
+    from tracker.desk.services import sources
 
     source = make_source()
     make_evidence(make_claim(), source=source, quote="General Security of Information Agreement")
     original = source.text
 
-    def fail(source):
+    def fail(source, *, by):
         raise RuntimeError("re-anchoring failed")
 
-    monkeypatch.setattr(reanchor, "reanchor_source", fail)
-    source.text = "A completely different text."
+    monkeypatch.setattr(sources, "reanchor_quotes", fail)
     with pytest.raises(RuntimeError):
-        source.save()
+        _edit_text(source, "A completely different text.", staff.editor)
     source.refresh_from_db()
     assert source.text == original

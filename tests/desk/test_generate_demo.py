@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from tracker.desk.models import Claim, Evidence, Passage, Source
+from tracker.desk.models import Agreement, Claim, Evidence, Passage, Source
 
 
 def test_generate_demo_makes_published_anchored_records_and_is_repeatable(db):
@@ -13,3 +13,5 @@ def test_generate_demo_makes_published_anchored_records_and_is_repeatable(db):
     assert Passage.objects.filter(source__in=Source.objects.filter(slug__startswith="demo-")).count() > 10 * 8
     for claim in Claim.objects.select_related("source"):
         assert claim.source.text[claim.start : claim.end] == claim.quote
+    # Each agreement's current status is derived from its steps, as the services derive it.
+    assert not Agreement.objects.filter(slug__startswith="demo-", current_status="").exists()

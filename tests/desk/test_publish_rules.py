@@ -21,14 +21,33 @@ def _publish(claim, by, verdict=Verdict.ACCURATE, rationale="Confirmed by the re
     return services.claim_publish(claim=claim, by=by, verdict=verdict, rationale=rationale)
 
 
-def test_the_drafter_never_publishes_their_own_claim(in_review, make_evidence, make_staff):
+def test_a_verifier_who_attached_evidence_never_publishes_the_verdict(in_review, make_evidence, make_staff):
+    # Maker-checker counts every contributor, not only the drafter: the evidence is content.
     verifier = make_staff("Verifier")
-    claim = in_review(drafted_by=verifier)
-    make_evidence(claim, stance=Stance.SUPPORTS)
+    claim = in_review()
+    make_evidence(claim, stance=Stance.SUPPORTS, by=verifier)
     with pytest.raises(services.WorkflowError, match="maker-checker"):
         _publish(claim, verifier)
     assert Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW
     assert _publish(claim, make_staff("Verifier")).state == State.PUBLISHED
+
+
+def test_a_verifier_who_reworded_the_claim_never_publishes_it(in_review, make_evidence, make_staff):
+    verifier = make_staff("Verifier")
+    claim = in_review()
+    make_evidence(claim)
+    services.claim_edit(claim=claim, by=verifier, fields={"statement": "A sharper statement."})
+    with pytest.raises(services.WorkflowError, match="wrote some of its content"):
+        _publish(claim, verifier)
+    assert Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW
+
+
+def test_a_verifier_who_only_changed_what_it_is_about_may_publish(in_review, make_evidence, make_staff, make_topic):
+    verifier = make_staff("Verifier")
+    claim = in_review()
+    make_evidence(claim)
+    services.claim_edit(claim=claim, by=verifier, links={"topics": [make_topic()]})
+    assert _publish(claim, verifier).state == State.PUBLISHED
 
 
 def test_an_editor_who_drafted_a_claim_cannot_publish_it_either(in_review, make_evidence, make_staff):
@@ -77,7 +96,13 @@ def test_a_verdict_is_not_published_without_a_rationale_or_as_not_rated(in_revie
 def test_flagged_evidence_blocks_publication(in_review, make_evidence, make_staff):
     claim = in_review()
     evidence = make_evidence(claim)
-    type(evidence).objects.filter(pk=evidence.pk).update(anchor_broken=True)
+    source = evidence.source
+    services.source_edit(
+        source=source, by=make_staff("Editor"), fields={"text": source.text.replace("Security and Defence", "")},
+        note="The ministry shortened the page.",
+    )  # fmt: skip
+    evidence.refresh_from_db()
+    assert evidence.anchor_broken
     with pytest.raises(services.WorkflowError, match="no longer occur in their source"):
         _publish(claim, make_staff("Verifier"))
 
@@ -86,9 +111,12 @@ def test_a_claim_whose_quote_breaks_returns_to_review_through_the_workflow(in_re
     claim = in_review()
     evidence = make_evidence(claim)
     claim = _publish(claim, make_staff("Verifier"))
-    source = evidence.source
-    source.text = "An entirely rewritten text with nothing of the old passage."
-    source.save()
+    services.source_edit(
+        source=evidence.source,
+        by=make_staff("Editor"),
+        fields={"text": "An entirely rewritten text with nothing of the old passage."},
+        note="The ministry replaced the page.",
+    )
     claim.refresh_from_db()
     assert claim.state == State.IN_REVIEW
     assert claim.events.first().action == "returned"

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tracker.desk import services
 from tracker.desk.candidates import find_candidates, split_passages
 from tracker.desk.choices import State
-from tracker.desk.models import Agreement, Claim, Evidence
+from tracker.desk.models import Claim
 
 QUEUE = "/admin/desk/claimforreview/"
 
@@ -17,38 +18,56 @@ def verifier(make_staff):
     return make_staff("Verifier")
 
 
-def _in_review(make_claim, minutes_ago: int, **fields) -> Claim:
-    return make_claim(state=State.IN_REVIEW, submitted_at=timezone.now() - dt.timedelta(minutes=minutes_ago), **fields)
+@pytest.fixture
+def in_review(make_claim, monkeypatch):
+    """A claim submitted for review `minutes_ago` minutes ago (the clock is set back
+    while the services draft and submit it)."""
+
+    def make(minutes_ago: int, **fields) -> Claim:
+        then = timezone.now() - dt.timedelta(minutes=minutes_ago)
+        with monkeypatch.context() as clock:
+            clock.setattr(timezone, "now", lambda: then)
+            return make_claim(state=State.IN_REVIEW, **fields)
+
+    return make
 
 
 def _rows(response) -> list[str]:
     return [claim.statement for claim in response.context["cl"].result_list]
 
 
-def test_the_queue_lists_others_claims_in_review_oldest_first(login, make_claim, verifier):
-    newer = _in_review(make_claim, 5, statement="Newer")
-    older = _in_review(make_claim, 50, statement="Older")
-    _in_review(make_claim, 100, statement="Mine", drafted_by=verifier)
+def test_the_queue_lists_others_claims_in_review_oldest_first(login, make_claim, in_review, make_staff):
+    editor = make_staff("Editor")  # an editor drafts as well as reviews; verifiers do not draft
+    newer = in_review(5, statement="Newer")
+    older = in_review(50, statement="Older")
+    in_review(100, statement="Mine", drafted_by=editor)
     make_claim(statement="A draft")
     make_claim(statement="Published", state=State.PUBLISHED)
-    response = login(verifier).get(QUEUE)
+    response = login(editor).get(QUEUE)
     assert _rows(response) == [older.statement, newer.statement]
 
 
-def test_the_queue_filters_by_flagged_evidence_and_agreement_and_searches(login, make_claim, make_evidence, verifier):
-    flagged = _in_review(make_claim, 10, statement="Flagged one")
-    Evidence.objects.filter(pk=make_evidence(flagged).pk).update(anchor_broken=True)
-    about = _in_review(make_claim, 20, statement="About the partnership")
-    agreement = Agreement.objects.create(slug="sdcp", title="Security partnership", kind="security_defence")
-    about.agreements.add(agreement)
+def test_the_queue_filters_by_flagged_evidence_and_agreement_and_searches(
+    login, in_review, make_evidence, make_agreement, link, verifier, staff
+):
+    flagged = in_review(10, statement="Flagged one")
+    evidence_source = make_evidence(flagged).source
+    services.source_edit(  # the quote no longer occurs: flagged
+        source=evidence_source, by=staff.editor, note="The ministry shortened the page.",
+        fields={"text": evidence_source.text.replace("Security and Defence", "")},
+    )  # fmt: skip
+    assert flagged.evidence.get().anchor_broken
+    about = in_review(20, statement="About the partnership")
+    agreement = make_agreement(slug="sdcp", title="Security partnership", kind="security_defence", state=State.DRAFT)
+    link(about, agreements=[agreement])
     client = login(verifier)
     assert _rows(client.get(QUEUE, {"flagged": "yes"})) == ["Flagged one"]
     assert _rows(client.get(QUEUE, {"agreements__id__exact": agreement.pk})) == ["About the partnership"]
     assert _rows(client.get(QUEUE, {"q": "partnership"})) == ["About the partnership"]
 
 
-def test_opening_a_queued_claim_goes_to_its_claim_page(login, make_claim, verifier):
-    claim = _in_review(make_claim, 1)
+def test_opening_a_queued_claim_goes_to_its_claim_page(login, in_review, verifier):
+    claim = in_review(1)
     response = login(verifier).get(f"{QUEUE}{claim.pk}/change/")
     assert response.status_code == 302 and response["Location"] == f"/admin/desk/claim/{claim.pk}/change/"
 
@@ -82,8 +101,8 @@ def test_candidates_rank_relevant_passages_from_other_sources_first(make_claim, 
     assert all(c.passage.source.state != State.RETRACTED for c in candidates)
 
 
-def test_one_click_attaches_a_candidate_with_its_stance(login, make_claim, make_source, verifier):
-    claim = _in_review(make_claim, 1, statement="Korean President Lee Jae Myung announced a partnership.")
+def test_one_click_attaches_a_candidate_with_its_stance(login, in_review, make_source, verifier):
+    claim = in_review(1, statement="Korean President Lee Jae Myung announced a partnership.")
     make_source(text="Officials confirmed that President Lee Jae Myung announced the partnership in Gyeongju.")
     client = login(verifier)
     page = client.get(f"/admin/desk/claim/{claim.pk}/candidates/")
@@ -101,8 +120,8 @@ def test_one_click_attaches_a_candidate_with_its_stance(login, make_claim, make_
     assert client.get(f"/admin/desk/claim/{claim.pk}/candidates/").context["candidates"][0].attached
 
 
-def test_an_unknown_stance_attaches_nothing_and_says_why(login, make_claim, make_source, verifier):
-    claim = _in_review(make_claim, 1, statement="Korean President Lee Jae Myung announced a partnership.")
+def test_an_unknown_stance_attaches_nothing_and_says_why(login, in_review, make_source, verifier):
+    claim = in_review(1, statement="Korean President Lee Jae Myung announced a partnership.")
     make_source(text="President Lee Jae Myung announced the partnership in Gyeongju, officials said.")
     client = login(verifier)
     passage = client.get(f"/admin/desk/claim/{claim.pk}/candidates/").context["candidates"][0].passage

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from tracker.desk.choices import State
-from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Person, Source
+from tracker.desk.models import Agreement, Claim, Correction, Evidence, Meeting, Person, Source
 from tracker.desk.seeds import SeedError, load_seeds
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
@@ -160,9 +160,55 @@ def test_an_edited_seed_updates_the_record_in_place(db, small_seeds):
     data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
     data[0]["rationale"] = "The official readout places the announcement in Gyeongju."
     write(small_seeds, "claims.yaml", data)
+    # Readers saw the old rationale: the change is published only with a public note.
+    with pytest.raises(SeedError, match="claims.yaml: signed-in-seoul: .*add `correction: "):
+        load_seeds(small_seeds)
+    assert Claim.objects.get(slug="signed-in-seoul").rationale == "It was announced in Gyeongju."
+
+    data[0]["correction"] = "We now cite the official readout for the place of the announcement."
+    write(small_seeds, "claims.yaml", data)
     assert load_seeds(small_seeds) > 0
-    assert Claim.objects.get(slug="signed-in-seoul").rationale.startswith("The official readout")
+    claim = Claim.objects.get(slug="signed-in-seoul")
+    assert claim.rationale.startswith("The official readout")
+    assert claim.state == State.PUBLISHED
     assert Claim.objects.count() == 1
+    assert [c.note for c in Correction.objects.published().filter(claim=claim)] == [data[0]["correction"]]
+    assert load_seeds(small_seeds) == 0  # the note does not make the next load change anything
+
+
+def test_a_seed_that_changes_the_evidence_and_the_verdict_together_is_one_correction(db, small_seeds):
+    load_seeds(small_seeds)
+    data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
+    # Neither change alone would leave the verdict resting on its evidence.
+    data[0].update(verdict="accurate", rationale="The readout, read again, confirms it.")
+    data[0]["evidence"][0]["stance"] = "supports"
+    data[0]["correction"] = "We misread the readout: it confirms the claim."
+    write(small_seeds, "claims.yaml", data)
+    assert load_seeds(small_seeds) > 0
+    claim = Claim.objects.get(slug="signed-in-seoul")
+    assert (claim.state, claim.verdict) == (State.PUBLISHED, "accurate")
+    assert claim.evidence.get().stance == "supports"
+    assert [c.note for c in Correction.objects.published().filter(claim=claim)] == [data[0]["correction"]]
+    assert load_seeds(small_seeds) == 0
+
+
+def test_an_edited_published_source_text_needs_a_correction_note(db, small_seeds):
+    load_seeds(small_seeds)
+    (small_seeds / "sources" / "b.txt").write_text(
+        "Reports say the pact was signed in Seoul on Tuesday.\nThe site later added this line.\n", encoding="utf-8"
+    )
+    with pytest.raises(SeedError, match="sources.yaml: report: .*correction note"):
+        load_seeds(small_seeds)
+    data = yaml.safe_load((small_seeds / "sources.yaml").read_text())
+    data[1]["correction"] = "The site added a line to its report."
+    write(small_seeds, "sources.yaml", data)
+    assert load_seeds(small_seeds) > 0
+    report = Source.objects.get(slug="report")
+    assert report.text.endswith("The site later added this line.\n")
+    assert Correction.objects.published().get(source=report).note == "The site added a line to its report."
+    # The claim's quote still occurs: it stays published, re-anchored in the new text.
+    claim = Claim.objects.get(slug="signed-in-seoul")
+    assert claim.state == State.PUBLISHED and report.text[claim.start : claim.end] == claim.quote
 
 
 @pytest.mark.parametrize(
@@ -217,11 +263,13 @@ def test_a_broken_seed_leaves_an_already_loaded_database_as_it_was(db, small_see
     before, history_before = counts(), history_rows()
     data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
     data[0]["rationale"] = "Changed."
+    data[0]["correction"] = "We changed the rationale."
     data.append({**data[0], "slug": "second", "quote": "not in the report at all"})
     write(small_seeds, "claims.yaml", data)
     with pytest.raises(SeedError, match="claims.yaml: second: claim quote"):
         load_seeds(small_seeds)
     assert counts() == before and history_rows() == history_before
+    assert not Correction.objects.exists()
     assert Claim.objects.get(slug="signed-in-seoul").rationale == "It was announced in Gyeongju."
 
 

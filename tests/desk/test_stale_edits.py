@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tracker.desk import services
 from tracker.desk.models import Claim, Source
 
@@ -21,12 +23,20 @@ def _claim_form(claim: Claim, **changes) -> dict:
     return data
 
 
-def test_every_save_increments_the_version(make_claim):
+def test_every_change_increments_the_version(make_claim):
     claim = make_claim()
     assert claim.version == 1
-    claim.save()
-    claim.save()
+    services.claim_edit(claim=claim, by=claim.drafted_by, fields={"statement": "Reworded once."})
+    services.claim_edit(claim=claim, by=claim.drafted_by, fields={"statement": "Reworded twice."})
     assert Claim.objects.get(pk=claim.pk).version == 3
+
+
+def test_the_services_refuse_a_change_from_a_stale_version(make_claim):
+    claim = make_claim()
+    services.claim_edit(claim=claim, by=claim.drafted_by, fields={"statement": "Reworded."}, seen_version=1)
+    with pytest.raises(services.StaleEdit, match="changed this claim"):
+        services.claim_edit(claim=claim, by=claim.drafted_by, fields={"claimant": "Someone"}, seen_version=1)
+    assert Claim.objects.get(pk=claim.pk).claimant == "An outlet"
 
 
 def test_the_later_save_of_a_stale_form_is_refused_and_names_who_changed_what(login, make_claim, make_staff):

@@ -46,6 +46,8 @@ def _act(transition: str, claim: Claim, user):
         return services.claim_correct(
             claim=claim, by=user, note="A later source adds context.", verdict=Verdict.MOSTLY_ACCURATE, rationale="X."
         )
+    if transition == "withdraw":
+        return services.claim_withdraw(claim=claim, by=user, reason="The evidence needs another look.")
     raise AssertionError(transition)
 
 
@@ -56,6 +58,7 @@ TRANSITIONS = {
     "publish": (State.IN_REVIEW, State.PUBLISHED, {"Verifier", "Editor"}),
     "retract": (State.PUBLISHED, State.RETRACTED, {"Editor"}),
     "correct": (State.PUBLISHED, State.PUBLISHED, {"Editor"}),
+    "withdraw": (State.PUBLISHED, State.IN_REVIEW, {"Editor"}),
 }
 
 
@@ -106,6 +109,7 @@ def test_a_superuser_is_allowed_what_an_editor_is(claim_in, make_user):
         ("publish", State.PUBLISHED),
         ("retract", State.IN_REVIEW),
         ("correct", State.DRAFT),
+        ("withdraw", State.IN_REVIEW),
     ],
 )
 def test_a_transition_from_the_wrong_state_is_refused_with_the_reason(transition, state, claim_in, make_staff):

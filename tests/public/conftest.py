@@ -1,7 +1,9 @@
 """A small, realistic published record built from the archived seed texts.
 
-The desk's curated seed YAML is not in this branch yet, so these fixtures build a
-few of its records by hand from the real source documents in seeds/sources/.
+The fixtures build a few of the desk's records from the real source documents in
+seeds/sources/, through the services, as the desk would: the reporter archives the
+sources and drafts the claims, the verifier publishes the claims, the editor keeps
+the people, agreements and meetings and publishes the corrections.
 """
 
 import datetime as dt
@@ -10,33 +12,19 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from tracker.desk import services
 from tracker.desk.choices import (
     AgreementKind,
     AgreementStatus,
-    CorrectionKind,
     DatePrecision,
     MeetingFormat,
     PartyKind,
     Reliability,
     SourceKind,
     Stance,
-    State,
     Verdict,
 )
-from tracker.desk.models import (
-    Agreement,
-    AgreementStatusChange,
-    Claim,
-    Correction,
-    Evidence,
-    Meeting,
-    Participation,
-    Party,
-    Person,
-    Role,
-    Source,
-    Topic,
-)
+from tracker.desk.models import Agreement, Claim, Meeting, Party, Person, Topic
 
 SOURCES = Path(__file__).resolve().parents[2] / "seeds" / "sources"
 
@@ -46,11 +34,17 @@ def _text(prefix: str) -> str:
 
 
 @pytest.fixture
-def desk(db, make_user):
-    """The Korea file: three sources, two agreements, three meetings, four claims."""
-    drafter, reviewer = make_user("reporter"), make_user("verifier")
+def desk(db, staff):
+    """The Korea file: three sources, two agreements, four meetings, four claims."""
+    reporter, verifier, editor = staff.reporter, staff.verifier, staff.editor
+
+    def create(model, fields, links=None, rows=None, publish=True):
+        rows = {name: services.Rows(add=added) for name, added in (rows or {}).items()}
+        record = services.record_create(model=model, by=editor, fields=fields, links=links or {}, rows=rows)
+        return services.record_publish(record=record, by=editor) if publish else record
+
     parties = {
-        code: Party.objects.create(code=code, name=name, kind=kind)
+        code: create(Party, {"code": code, "name": name, "kind": kind}, publish=False)
         for code, name, kind in [
             ("CA", "Canada", PartyKind.COUNTRY),
             ("KR", "Republic of Korea", PartyKind.COUNTRY),
@@ -59,10 +53,14 @@ def desk(db, make_user):
             ("APEC", "Asia-Pacific Economic Cooperation", PartyKind.ORGANISATION),
         ]
     }
-    defence = Topic.objects.create(slug="defence", name="Defence")
-    trade = Topic.objects.create(slug="trade", name="Trade")
+    defence = create(Topic, {"slug": "defence", "name": "Defence"}, publish=False)
+    trade = create(Topic, {"slug": "trade", "name": "Trade"}, publish=False)
 
-    readout = Source.objects.create(
+    def source(**fields):
+        record = services.source_create(by=reporter, **fields)
+        return services.record_publish(record=record, by=editor)
+
+    readout = source(
         slug="pm-readout-indo-pacific-2025",
         title="Prime Minister Carney advances new trade, economic, and defence partnerships with Indo-Pacific nations",
         publisher="Prime Minister of Canada",
@@ -71,132 +69,148 @@ def desk(db, make_user):
         published_on=dt.date(2025, 11, 1),
         published_precision=DatePrecision.DAY,
         text=_text("001"),
-        state=State.PUBLISHED,
     )
-    news = Source.objects.create(
+    news = source(
         slug="carney-courts-indo-pacific",
         title="Canada’s PM Mark Carney Courts Indo-Pacific with Defence, Trade and Tech Deals",
         publisher="Regional news site",
         kind=SourceKind.NEWS,
         reliability=Reliability.UNVERIFIED,
         text=_text("000"),
-        state=State.PUBLISHED,
     )
-    report = Source.objects.create(
+    report = source(
         slug="canada-south-korea-defense-pact-report",
         title="Canada and South Korea sign defense agreement",
         publisher="Unattributed web report",
         kind=SourceKind.AGGREGATOR,
         reliability=Reliability.UNRELIABLE,
         text=_text("004"),
-        state=State.PUBLISHED,
     )
 
-    carney = Person.objects.create(slug="mark-carney", name="Mark Carney", party=parties["CA"], state=State.PUBLISHED)
-    lee = Person.objects.create(slug="lee-jae-myung", name="Lee Jae Myung", party=parties["KR"], state=State.PUBLISHED)
-    pm = Role.objects.create(
-        person=carney, title="Prime Minister of Canada", party=parties["CA"], start_date=dt.date(2025, 3, 14)
+    pm, president = "Prime Minister of Canada", "President of the Republic of Korea"
+    carney = create(
+        Person,
+        {"slug": "mark-carney", "name": "Mark Carney", "party": parties["CA"]},
+        rows={"roles": [{"title": pm, "party": parties["CA"], "start_date": dt.date(2025, 3, 14)}]},
     )
-    president = Role.objects.create(
-        person=lee, title="President of the Republic of Korea", party=parties["KR"], start_date=dt.date(2025, 6, 4)
+    lee = create(
+        Person,
+        {"slug": "lee-jae-myung", "name": "Lee Jae Myung", "party": parties["KR"]},
+        rows={"roles": [{"title": president, "party": parties["KR"], "start_date": dt.date(2025, 6, 4)}]},
     )
 
-    partnership = Agreement.objects.create(
-        slug="canada-korea-security-defence-partnership",
-        title="Canada–Republic of Korea Security and Defence Cooperation Partnership",
-        kind=AgreementKind.SECURITY_DEFENCE,
-        binding=False,
-        summary="A framework for co-operation on security, defence and the defence industry.",
-        state=State.PUBLISHED,
-    )
-    partnership.parties.set([parties["CA"], parties["KR"]])
-    partnership.topics.set([defence])
-    AgreementStatusChange.objects.create(
-        agreement=partnership, status=AgreementStatus.ANNOUNCED, date=dt.date(2025, 10, 29), source=readout
-    )
-    gsoia = Agreement.objects.create(
-        slug="canada-korea-gsoia",
-        title="General Security of Information Agreement (Canada–Korea)",
-        kind=AgreementKind.INFORMATION_SECURITY,
-        binding=True,
-        summary="Lets the two governments share classified information.",
-        state=State.PUBLISHED,
-    )
-    gsoia.parties.set([parties["CA"], parties["KR"]])
-    AgreementStatusChange.objects.create(
-        agreement=gsoia, status=AgreementStatus.UNDER_NEGOTIATION, date=dt.date(2025, 6, 1),
-        date_precision=DatePrecision.MONTH, source=news,
+    partnership = create(
+        Agreement,
+        {
+            "slug": "canada-korea-security-defence-partnership",
+            "title": "Canada–Republic of Korea Security and Defence Cooperation Partnership",
+            "kind": AgreementKind.SECURITY_DEFENCE,
+            "binding": False,
+            "summary": "A framework for co-operation on security, defence and the defence industry.",
+        },
+        links={"parties": [parties["CA"], parties["KR"]], "topics": [defence]},
+        rows={"status_history": [{"status": AgreementStatus.ANNOUNCED, "date": dt.date(2025, 10, 29),
+                                  "source": readout}]},
     )  # fmt: skip
-    AgreementStatusChange.objects.create(
-        agreement=gsoia, status=AgreementStatus.NEGOTIATIONS_CONCLUDED, date=dt.date(2025, 10, 29), source=readout,
-        note="Conclusion of negotiations announced by the two leaders in Gyeongju.",
-    )  # fmt: skip
+    gsoia = create(
+        Agreement,
+        {
+            "slug": "canada-korea-gsoia",
+            "title": "General Security of Information Agreement (Canada–Korea)",
+            "kind": AgreementKind.INFORMATION_SECURITY,
+            "binding": True,
+            "summary": "Lets the two governments share classified information.",
+        },
+        links={"parties": [parties["CA"], parties["KR"]]},
+        rows={
+            "status_history": [
+                {
+                    "status": AgreementStatus.UNDER_NEGOTIATION,
+                    "date": dt.date(2025, 6, 1),
+                    "date_precision": DatePrecision.MONTH,
+                    "source": news,
+                },
+                {
+                    "status": AgreementStatus.NEGOTIATIONS_CONCLUDED,
+                    "date": dt.date(2025, 10, 29),
+                    "source": readout,
+                    "note": "Conclusion of negotiations announced by the two leaders in Gyeongju.",
+                },
+            ]  # fmt: skip
+        },
+    )
 
-    bilateral = Meeting.objects.create(
-        slug="carney-lee-gyeongju-2025",
-        title="Carney and Lee in Gyeongju",
-        start_date=dt.date(2025, 10, 29),
-        place="Gyeongju, Republic of Korea",
-        host=parties["KR"],
-        occasion="APEC Economic Leaders' Week",
-        format=MeetingFormat.BILATERAL,
-        outcomes="Security and defence partnership announced; information-security negotiations concluded.",
-        state=State.PUBLISHED,
+    bilateral = create(
+        Meeting,
+        {
+            "slug": "carney-lee-gyeongju-2025",
+            "title": "Carney and Lee in Gyeongju",
+            "start_date": dt.date(2025, 10, 29),
+            "place": "Gyeongju, Republic of Korea",
+            "host": parties["KR"],
+            "occasion": "APEC Economic Leaders' Week",
+            "format": MeetingFormat.BILATERAL,
+            "outcomes": "Security and defence partnership announced; information-security negotiations concluded.",
+        },
+        links={"counterparts": [parties["KR"]], "outcome_agreements": [partnership, gsoia], "sources": [readout]},
+        rows={
+            "participants": [
+                {"person": carney, "role": carney.roles.get(title=pm)},
+                {"person": lee, "role": lee.roles.get(title=president)},
+            ]
+        },
     )
-    bilateral.counterparts.set([parties["KR"]])
-    bilateral.outcome_agreements.set([partnership, gsoia])
-    bilateral.sources.set([readout])
-    Participation.objects.create(meeting=bilateral, person=carney, role=pm)
-    Participation.objects.create(meeting=bilateral, person=lee, role=president)
-    xi = Meeting.objects.create(
-        slug="carney-xi-gyeongju-2025",
-        title="Carney and Xi Jinping",
-        start_date=dt.date(2025, 10, 31),
-        place="Gyeongju, Republic of Korea",
-        format=MeetingFormat.BILATERAL,
-        state=State.PUBLISHED,
+    create(
+        Meeting,
+        {
+            "slug": "carney-xi-gyeongju-2025",
+            "title": "Carney and Xi Jinping",
+            "start_date": dt.date(2025, 10, 31),
+            "place": "Gyeongju, Republic of Korea",
+            "format": MeetingFormat.BILATERAL,
+        },
+        links={"counterparts": [parties["CN"]]},
     )
-    xi.counterparts.set([parties["CN"]])
-    apec = Meeting.objects.create(
-        slug="apec-leaders-2025",
-        title="APEC Economic Leaders' Meeting",
-        start_date=dt.date(2025, 10, 31),
-        end_date=dt.date(2025, 11, 1),
-        place="Gyeongju, Republic of Korea",
-        format=MeetingFormat.MULTILATERAL,
-        state=State.PUBLISHED,
+    create(
+        Meeting,
+        {
+            "slug": "apec-leaders-2025",
+            "title": "APEC Economic Leaders' Meeting",
+            "start_date": dt.date(2025, 10, 31),
+            "end_date": dt.date(2025, 11, 1),
+            "place": "Gyeongju, Republic of Korea",
+            "format": MeetingFormat.MULTILATERAL,
+        },
+        links={"counterparts": [parties["APEC"], parties["KR"], parties["TH"]]},
     )
-    apec.counterparts.set([parties["APEC"], parties["KR"], parties["TH"]])
-    upcoming = Meeting.objects.create(
-        slug="team-canada-trade-mission-korea",
-        title="Team Canada Trade Mission to Korea",
-        start_date=timezone.localdate() + dt.timedelta(days=40),
-        place="Seoul, Republic of Korea",
-        format=MeetingFormat.BILATERAL,
-        state=State.PUBLISHED,
+    create(
+        Meeting,
+        {
+            "slug": "team-canada-trade-mission-korea",
+            "title": "Team Canada Trade Mission to Korea",
+            "start_date": timezone.localdate() + dt.timedelta(days=40),
+            "place": "Seoul, Republic of Korea",
+            "format": MeetingFormat.BILATERAL,
+        },
+        links={"counterparts": [parties["KR"]]},
     )
-    upcoming.counterparts.set([parties["KR"]])
 
-    def claim(slug, source, quote, verdict, statement, claimant, rationale, evidence, **links):
-        record = Claim.objects.create(
-            slug=slug, statement=statement, claimant=claimant, source=source, quote=quote, verdict=verdict,
-            rationale=rationale, state=State.PUBLISHED, drafted_by=drafter, reviewed_by=reviewer,
-            claimed_on=links.pop("claimed_on", None), verdict_published_at=timezone.now(),
+    def claim(slug, source, quote, verdict, statement, claimant, rationale, evidence, claimed_on=None, **links):
+        draft = services.claim_create_draft(
+            by=reporter, slug=slug, source=source, quote=quote, statement=statement, claimant=claimant,
+            claimed_on=claimed_on, links=links,
+            evidence=[services.EvidenceAdd(source=where, quote=passage, stance=stance, note=note)
+                      for where, passage, stance, note in evidence],
         )  # fmt: skip
-        for evidence_source, evidence_quote, stance, note in evidence:
-            Evidence.objects.create(
-                claim=record, source=evidence_source, quote=evidence_quote, stance=stance, note=note
-            )
-        for field, values in links.items():
-            getattr(record, field).set(values)
-        return record
+        services.claim_submit(claim=draft, by=reporter)
+        return services.claim_publish(claim=draft, by=verifier, verdict=verdict, rationale=rationale)
 
     signed = claim(
         "canada-korea-signed-defence-agreement",
         report,
         "Canada and South Korea signed a comprehensive defense agreement Tuesday",
         Verdict.INACCURATE,
-        "Canada and South Korea signed a comprehensive defence agreement.",
+        "Canada and South Korea signed a comprehensive defence agreement on Wednesday.",
         "Unattributed web report",
         "The official readout says the leaders announced a partnership and concluded negotiations on an "
         "information-security agreement. Nothing was signed.",
@@ -208,6 +222,13 @@ def desk(db, make_user):
         ],
         agreements=[partnership, gsoia], meetings=[bilateral], parties=[parties["CA"], parties["KR"]], topics=[defence],
     )  # fmt: skip
+    # The desk misread the day at first, and corrected the statement in public.
+    signed = services.claim_edit(
+        claim=signed,
+        by=editor,
+        fields={"statement": "Canada and South Korea signed a comprehensive defence agreement."},
+        note="We first said the agreement was signed on a Wednesday; the report says Tuesday. The verdict stands.",
+    )
     claim(
         "korean-president-is-yoon",
         report,
@@ -241,11 +262,6 @@ def desk(db, make_user):
         [(readout, "Canada’s new government", Stance.CONTEXT, "The readout calls it a new government.")],
         people=[carney],
     )  # fmt: skip
-    Correction.objects.create(
-        claim=signed,
-        kind=CorrectionKind.CORRECTION,
-        note="We first said the agreement was signed on a Wednesday; the report says Tuesday. The verdict stands.",
-    )
     return {
         "readout": readout,
         "news": news,
@@ -255,6 +271,6 @@ def desk(db, make_user):
         "partnership": partnership,
         "gsoia": gsoia,
         "bilateral": bilateral,
-        "signed_claim": signed,
+        "signed_claim": Claim.objects.get(pk=signed.pk),
         "parties": parties,
     }

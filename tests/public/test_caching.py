@@ -3,7 +3,7 @@ unpublished record never lingers in a cache."""
 
 import time
 
-from tracker.desk.choices import State
+from tracker.desk import services
 from tracker.public import caching
 from tracker.public.caching import last_change
 
@@ -30,13 +30,12 @@ def test_an_unchanged_page_is_answered_not_modified(client, desk):
     assert client.get(url, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
 
 
-def test_a_retraction_is_seen_at_once_by_a_client_holding_a_validator(client, desk):
+def test_a_retraction_is_seen_at_once_by_a_client_holding_a_validator(client, desk, staff):
     claim = desk["signed_claim"]
     after_this_second()
     first = client.get(claim.get_absolute_url())
     first_listing = client.get("/claims/")
-    claim.state = State.RETRACTED
-    claim.save()
+    services.claim_retract(claim=claim, by=staff.editor, note="The report was fabricated.")
     again = client.get(claim.get_absolute_url(), headers={"If-Modified-Since": first["Last-Modified"]})
     assert again.status_code == 410
     listing = client.get("/claims/", headers={"If-Modified-Since": first_listing["Last-Modified"]})
@@ -44,35 +43,32 @@ def test_a_retraction_is_seen_at_once_by_a_client_holding_a_validator(client, de
     assert claim.statement not in listing.content.decode()
 
 
-def test_a_change_to_an_embedded_record_moves_last_modified(client, desk):
+def test_a_change_to_an_embedded_record_moves_last_modified(client, desk, staff):
     url = desk["gsoia"].get_absolute_url()
     after_this_second()
     first = client.get(url)
-    desk["readout"].title = "A retitled readout"
-    desk["readout"].save()
+    services.source_edit(source=desk["readout"], by=staff.editor, fields={"title": "A retitled readout"})
     again = client.get(url, headers={"If-Modified-Since": first["Last-Modified"], "If-None-Match": first["ETag"]})
     assert again.status_code == 200
     assert "A retitled readout" in again.content.decode()
 
 
-def test_a_change_in_the_same_second_is_never_hidden_by_last_modified(client, desk, monkeypatch):
+def test_a_change_in_the_same_second_is_never_hidden_by_last_modified(client, desk, staff, monkeypatch):
     claim = desk["signed_claim"]
     changed = last_change()
     with monkeypatch.context() as clock:  # the page is served in the same second as the latest change
         clock.setattr(caching.timezone, "now", lambda: changed.replace(microsecond=999_999))
         first = client.get(claim.get_absolute_url())
     assert not first.has_header("Last-Modified")
-    claim.state = State.RETRACTED
-    claim.save()
+    services.claim_retract(claim=claim, by=staff.editor, note="The report was fabricated.")
     assert client.get(claim.get_absolute_url(), headers={"If-None-Match": first["ETag"]}).status_code == 410
 
 
-def test_a_feed_drops_a_retracted_verdict_for_a_client_holding_its_date(client, desk):
+def test_a_feed_drops_a_retracted_verdict_for_a_client_holding_its_date(client, desk, staff):
     claim = desk["signed_claim"]
     after_this_second()
     first = client.get("/feeds/verdicts/")
-    claim.state = State.RETRACTED
-    claim.save()
+    services.claim_retract(claim=claim, by=staff.editor, note="The report was fabricated.")
     again = client.get("/feeds/verdicts/", headers={"If-Modified-Since": first["Last-Modified"]})
     assert again.status_code == 200
     assert claim.statement not in again.content.decode()

@@ -6,15 +6,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tracker.desk.choices import AgreementKind, AgreementStatus, CorrectionKind, MeetingFormat, State, Verdict
-from tracker.desk.models import Agreement, AgreementStatusChange, Correction, Meeting, Participation, Party, Person
+from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, State, Verdict
 
 
 @pytest.fixture
-def rows(make_claim, make_source):
+def rows(make_claim, make_source, make_party, make_agreement, add_status, make_meeting, make_person, correct):
     """make(n): n published claims, sources, agreements, meetings and corrections."""
-    korea = Party.objects.create(code="KR", name="Republic of Korea")
-    japan = Party.objects.create(code="JP", name="Japan")
+    korea = make_party("KR", name="Republic of Korea")
+    japan = make_party("JP", name="Japan")
     made = 0
 
     def make(n: int) -> None:
@@ -27,24 +26,19 @@ def rows(make_claim, make_source):
                 state=State.PUBLISHED,
                 verdict=Verdict.UNSUPPORTED,
                 rationale="Neither confirmed nor refuted.",
+                parties=[korea],
             )
-            claim.parties.set([korea])
-            Correction.objects.create(claim=claim, kind=CorrectionKind.CORRECTION, note=f"Fixed a typo {i}.")
-            agreement = Agreement.objects.create(
-                slug=f"walrus-agreement-{i}", title=f"Walrus agreement {i}", kind=AgreementKind.MOU,
-                state=State.PUBLISHED,
-            )  # fmt: skip
-            agreement.parties.set([korea, japan])
-            AgreementStatusChange.objects.create(
-                agreement=agreement, status=AgreementStatus.ANNOUNCED, date=dt.date(2025, 10, 1), source=source
+            correct(claim, note=f"Fixed a typo {i}.")
+            agreement = make_agreement(
+                [korea, japan], slug=f"walrus-agreement-{i}", title=f"Walrus agreement {i}", kind=AgreementKind.MOU
             )
-            meeting = Meeting.objects.create(
-                slug=f"walrus-meeting-{i}", title=f"Walrus meeting {i}", start_date=dt.date(2025, 1 + i % 12, 1),
-                format=MeetingFormat.BILATERAL, state=State.PUBLISHED,
+            add_status(agreement, status=AgreementStatus.ANNOUNCED, date=dt.date(2025, 10, 1), source=source)
+            person = make_person(slug=f"walrus-person-{i}", name=f"Person {i}")
+            make_meeting(
+                [person], slug=f"walrus-meeting-{i}", title=f"Walrus meeting {i}",
+                start_date=dt.date(2025, 1 + i % 12, 1), format=MeetingFormat.BILATERAL,
+                counterparts=[korea, japan] if i % 2 else [korea],
             )  # fmt: skip
-            meeting.counterparts.set([korea, japan] if i % 2 else [korea])
-            person = Person.objects.create(slug=f"walrus-person-{i}", name=f"Person {i}", state=State.PUBLISHED)
-            Participation.objects.create(meeting=meeting, person=person)
         made += n
 
     return make

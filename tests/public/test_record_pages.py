@@ -1,7 +1,10 @@
 """Agreement, meeting, person and party pages; the meetings index and its chart;
 the methodology and corrections pages."""
 
-from tracker.desk.choices import VERDICT_SCALE, State
+import datetime as dt
+
+from tracker.desk import services
+from tracker.desk.choices import VERDICT_SCALE, AgreementStatus, State
 
 
 def test_the_agreement_page_shows_parties_kind_binding_and_a_sourced_timeline(client, desk):
@@ -15,11 +18,13 @@ def test_the_agreement_page_shows_parties_kind_binding_and_a_sourced_timeline(cl
     assert 'href="/claims/canada-korea-signed-defence-agreement/"' in content
 
 
-def test_a_status_step_backed_by_an_unpublished_source_does_not_name_it(client, desk):
-    desk["news"].state = State.DRAFT
-    desk["news"].save()
+def test_a_status_step_backed_by_an_unpublished_source_does_not_name_it(client, desk, make_source, staff):
+    memo = make_source(title="Draft memo on the information agreement", state=State.DRAFT)
+    step = {"status": AgreementStatus.SIGNED, "date": dt.date(2025, 11, 20), "source": memo}
+    services.record_edit(record=desk["gsoia"], by=staff.editor, rows={"status_history": services.Rows(add=[step])})
     content = client.get("/agreements/canada-korea-gsoia/").content.decode()
-    assert desk["news"].title not in content
+    assert "20 November 2025" in content
+    assert memo.title not in content
     assert "not yet published" in content
 
 

@@ -1,7 +1,7 @@
 """Full-text search: ranked, highlighted, escaped, published records only, and an
 index that follows the records as they change."""
 
-from tracker.desk.choices import State
+from tracker.desk import services
 from tracker.public.search import search
 
 
@@ -33,15 +33,16 @@ def test_it_can_be_limited_to_one_kind(desk):
     assert {hit.kind for hit in search("Korea", kinds=["agreement"]).hits} == {"agreement"}
 
 
-def test_the_index_follows_a_record_through_review_and_back(desk):
+def test_the_index_follows_a_record_through_review_and_back(desk, staff, make_staff):
     claim = desk["signed_claim"]
     assert search("comprehensive defence", kinds=["claim"]).total == 1
-    claim.state = State.IN_REVIEW
-    claim.save()
+    services.claim_withdraw(claim=claim, by=staff.editor, reason="The statement needs rewording.")
     assert search("comprehensive defence", kinds=["claim"]).total == 0
-    claim.state = State.PUBLISHED
-    claim.statement = "Canada and Korea signed a comprehensive defence pact."
-    claim.save()
+    claim = services.claim_edit(
+        claim=claim, by=staff.editor, fields={"statement": "Canada and Korea signed a comprehensive defence pact."}
+    )
+    assert search("pact comprehensive", kinds=["claim"]).total == 0  # still in review
+    services.claim_publish(claim=claim, by=make_staff("Verifier"), verdict=claim.verdict, rationale=claim.rationale)
     assert search("pact comprehensive", kinds=["claim"]).total == 1
 
 

@@ -1,6 +1,7 @@
 """The source page: the archived text with each published passage marked, linked to
 its claim, escaped; the source's kind and reliability."""
 
+from tracker.desk import services
 from tracker.desk.choices import RELIABILITY_DEFINITIONS, Reliability, Stance, State
 from tracker.desk.models import Evidence
 from tracker.public.passages import collect_passages, render_text
@@ -25,8 +26,11 @@ def test_it_shows_the_kind_and_reliability_with_its_definition(client, desk):
 
 def test_the_text_is_escaped(client, make_source, make_claim):
     source = make_source(text="The minister said <script>alert(1)</script> & announced the new plan.")
-    claim = make_claim(source=make_source(), state=State.PUBLISHED)
-    Evidence.objects.create(claim=claim, source=source, quote="announced the new plan", stance=Stance.SUPPORTS)
+    make_claim(
+        source=make_source(),
+        state=State.PUBLISHED,
+        evidence=[services.EvidenceAdd(source=source, quote="announced the new plan", stance=Stance.SUPPORTS)],
+    )
     content = client.get(source.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; " in content

@@ -493,6 +493,16 @@ def _update_claim(
             "this claim is published, and its seed now differs from what readers see: add "
             "`correction: <a public note saying what changed and why>` to publish the change as a correction"
         )
+    if verdict_changed and (changed or add or change or remove):
+        # The new verdict rests on the new evidence, and the old one may not: change both
+        # while the claim is back in review, then publish the seed's note (rule 5).
+        claim = services.claim_withdraw(claim=claim, by=ctx.editor, reason=note)
+        claim = services.claim_edit(claim=claim, by=ctx.editor, fields=changed, links=changed_links, add=add,
+                                    change=change, remove=remove)  # fmt: skip
+        claim = services.claim_publish(claim=claim, by=ctx.verifier, verdict=verdict, rationale=rationale)
+        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note)
+        ctx.changed += 1
+        return
     if changed or add or change or remove or changed_links:
         claim = services.claim_edit(claim=claim, by=ctx.editor, fields=changed, links=changed_links, add=add,
                                     change=change, remove=remove, note=note)  # fmt: skip

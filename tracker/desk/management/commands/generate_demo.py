@@ -102,6 +102,7 @@ class Command(BaseCommand):
                     published_precision="day",
                     text=text,
                     text_sha256=Source.hash_text(text),
+                    text_fingerprint=Source.fingerprint_text(text),
                     state=State.PUBLISHED,
                     first_published_at=now,
                 )
@@ -136,6 +137,7 @@ class Command(BaseCommand):
                     AgreementStatusChange.objects.create(
                         agreement=agreement, status=status, date=day, source=rng.choice(all_sources)
                     )
+                agreement.refresh_status()  # derived from the steps; saving a step no longer does it
             agreements.append(agreement)
 
         for i in range(150):
