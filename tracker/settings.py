@@ -261,7 +261,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # A line per sign-in is noise; lock-outs are logged as warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 AXES_VERBOSE = False
 

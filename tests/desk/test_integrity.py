@@ -361,3 +361,13 @@ def test_a_post_to_a_past_version_restores_nothing(login, staff, published):
     )
     assert response.status_code == 403
     assert Claim.objects.get(pk=published.pk).statement == published.statement
+
+
+def test_whoever_published_a_verdict_does_not_then_rewrite_what_it_rests_on(staff, published):
+    corrected = services.claim_correct(
+        claim=published, by=staff["editor"], note="Sharper rationale.", verdict=Verdict.INACCURATE,
+        rationale="The readout and the analysis both say announced.",
+    )  # fmt: skip
+    with pytest.raises(services.NotAllowed, match="another editor must correct its content"):
+        services.claim_edit(claim=corrected, by=staff["editor"], fields={"statement": "New."}, note="Reworded.")
+    assert Claim.objects.get(pk=published.pk).statement == published.statement

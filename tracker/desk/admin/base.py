@@ -317,7 +317,19 @@ class PublishableAdmin(EditorialAdmin):
         return []
 
 
-class PublicNoteForm(VersionedForm):
+class SlugOptionalForm(VersionedForm):
+    """The slug is made from the title when left empty (services.unique_slug)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields[
+                "slug"
+            ].help_text = "Its address. Made from the title when left empty; permanent once published."
+
+
+class PublicNoteForm(SlugOptionalForm):
     """An agreement's or meeting's form: an edit of a published one may carry a public note."""
 
     public_note = forms.CharField(

@@ -351,7 +351,7 @@ class ClaimAdmin(EditorialAdmin):
 
 @admin.register(ClaimForReview)
 class ReviewQueueAdmin(RecordAdmin):
-    """Claims in review that the current user did not draft, oldest first."""
+    """Claims in review that the current user did not write any of, oldest first."""
 
     list_display = ("statement_link", "source_title", "drafted_by", "submitted", "evidence_count", "flagged")
     list_display_links = None
@@ -371,6 +371,8 @@ class ReviewQueueAdmin(RecordAdmin):
             .get_queryset(request)
             .filter(state=State.IN_REVIEW)
             .exclude(drafted_by=request.user)
+            # Nor those they wrote some of: someone else publishes them (maker-checker).
+            .exclude(contributors=request.user)
             .annotate(
                 n_evidence=Count("evidence", distinct=True),
                 n_flagged=Count("evidence", filter=Q(evidence__anchor_broken=True), distinct=True),

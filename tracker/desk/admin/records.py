@@ -1,5 +1,6 @@
 """Agreements, meetings, people, parties, topics and corrections: the editors' records."""
 
+from django import forms
 from django.contrib import admin
 
 from ..models import (
@@ -13,7 +14,7 @@ from ..models import (
     Role,
     Topic,
 )
-from .base import PublicNoteForm, PublishableAdmin, ReadOnlyAdmin, ServiceAdmin
+from .base import PublicNoteForm, PublishableAdmin, ReadOnlyAdmin, ServiceAdmin, SlugOptionalForm
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -67,6 +68,7 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(PublishableAdmin):
+    form = SlugOptionalForm
     row_fields = {"roles": ("title", "party", "start_date", "end_date")}
     list_display = ("name", "party", "state")
     list_select_related = ("party",)
@@ -102,8 +104,14 @@ class ReferenceAdmin(ServiceAdmin):
         return {} if obj is not None else super().get_prepopulated_fields(request, obj)
 
 
+class PartyForm(forms.ModelForm):
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip().upper()  # "kr" is Korea's KR
+
+
 @admin.register(Party)
 class PartyAdmin(ReferenceAdmin):
+    form = PartyForm
     key = "code"
     list_display = ("name", "code", "kind")
     list_filter = ("kind",)

@@ -337,6 +337,12 @@ def _edit(
     if not (content_changed or evidence_changed or links_changed or claim.slug != old_slug):
         return claim, []
     reader_visible = published and (content_changed or _public_view(claim) != before)
+    if published and (content_changed or evidence_changed) and by.pk == claim.reviewed_by_id:
+        # Maker-checker both ways: whoever published the verdict does not then write what it rests on.
+        raise NotAllowed(
+            "You published this claim's verdict, so another editor must correct its content or evidence "
+            "(maker-checker)."
+        )
 
     note = clean(note or "")
     if reader_visible:

@@ -262,10 +262,12 @@ def record_edit(
     _validate(record, exclude=[kind.key] if kind.key == "slug" else None)
     changed |= set_links(record, links) if links else False
     changed |= _apply_rows(record, kind, rows or {}, by)
+    note = clean(note or "")
     if not changed:
+        if note:
+            raise WorkflowError("Nothing changed, so there is nothing to publish a note about.")
         return record
     _derive(record)
-    note = clean(note or "")
     published = getattr(record, "state", None) == State.PUBLISHED
     save(record, by=by, reason="Edited" + (f": {note}" if note else ""))
     if note and published and isinstance(record, Agreement | Meeting):
