@@ -76,3 +76,12 @@ def test_a_binding_filter_that_is_neither_true_nor_false_is_refused(client, db):
     response = client.get("/agreements/?binding=perhaps")
     assert response.status_code == 400
     assert b"perhaps" in response.content
+
+
+@pytest.mark.parametrize("path", ["/claims/", "/sources/", "/agreements/", "/meetings/", "/corrections/", "/search/"])
+@pytest.mark.parametrize("page", ["%C2%B2", "%D9%A1", "%EF%BC%91", "1" * 5000])  # ², Arabic-Indic 1, fullwidth 1
+def test_a_unicode_digit_page_number_is_a_400(client, desk, path, page):
+    response = client.get(f"{path}?q=treaty&page={page}")
+
+    assert response.status_code == 400
+    assert "whole number" in response.content.decode()
