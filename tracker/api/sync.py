@@ -15,6 +15,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import StreamingHttpResponse
@@ -27,6 +28,7 @@ from rest_framework.response import Response
 
 from tracker.desk.choices import CorrectionKind, State
 from tracker.desk.models import Agreement, Claim, Correction, Meeting, Person, Source
+from tracker.filters import parse_date_time
 
 from . import views
 from .errors import InvalidCursor, InvalidFilter
@@ -59,8 +61,18 @@ class TombstonePageSerializer(serializers.Serializer):
     results = TombstoneSerializer(many=True)
 
 
+class StrictDateTimeField(serializers.DateTimeField):
+    """The lists' date-time filter (tracker.filters.parse_date_time) as a query parameter."""
+
+    def to_internal_value(self, value) -> dt.datetime:
+        try:
+            return parse_date_time(str(value))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
 class TombstoneQuerySerializer(serializers.Serializer):
-    updated_since = serializers.DateTimeField(
+    updated_since = StrictDateTimeField(
         required=False, help_text="Only records that left the public record at or after this time (ISO 8601)."
     )
     cursor = serializers.CharField(required=False, help_text="From a previous page's `next` link.")
@@ -72,13 +84,6 @@ def _query(request: Request) -> dict:
     if not query.is_valid():
         fields = {name: [str(m) for m in messages] for name, messages in query.errors.items()}
         raise InvalidFilter("Invalid filter: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()), fields)
-    since = query.validated_data.get("updated_since")
-    if since is not None:
-        # In UTC: PostgreSQL refuses offsets Python accepts (beyond ±15:59).
-        try:
-            query.validated_data["updated_since"] = since.astimezone(dt.UTC)
-        except OverflowError:
-            raise InvalidFilter("updated_since is out of range.", {"updated_since": ["Out of range."]}) from None
     return query.validated_data
 
 
