@@ -205,3 +205,14 @@ def test_updated_since_with_a_far_offset_means_the_same_moment_in_utc(api, recor
     far_east = checkpoint.astimezone(dt.timezone(dt.timedelta(hours=20)))
 
     assert slugs(api, "/api/v1/claims/", {"updated_since": far_east.isoformat()}) == ["later"]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["claims", "sources", "agreements", "meetings", "people", "parties", "topics", "corrections"]
+)
+@pytest.mark.parametrize("segment", ["%00", "K%00R", "%0C", "%C0", "%ED%A0%80", "%20", "9" * 30])
+def test_a_nul_or_odd_byte_in_a_record_address_is_a_json_404(api, prefix, segment):
+    response = api.get(f"/api/v1/{prefix}/{segment}/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -149,3 +149,12 @@ def test_a_date_filter_that_is_not_a_plain_iso_date_is_a_400(client, desk, value
 def test_a_date_filter_at_the_ends_of_the_calendar_works(client, desk, value):
     assert client.get(f"/claims/?claimed_after={value}&claimed_before={value}").status_code == 200
     assert client.get(f"/agreements/?status_changed_after={value}").status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["/claims/", "/sources/", "/agreements/", "/meetings/", "/people/", "/parties/"])
+@pytest.mark.parametrize("segment", ["%00", "K%00R", "%0C", "%7F", "%C0", "%ED%A0%80", "%E2%80%8B", "%20", "A" * 17])
+def test_a_nul_or_odd_byte_in_a_record_address_is_a_404(client, desk, prefix, segment):
+    response = client.get(f"{prefix}{segment}/")
+
+    assert response.status_code == 404
+    assert "We can't find that page" in response.content.decode()
