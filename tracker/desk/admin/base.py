@@ -15,6 +15,7 @@ from .. import services
 from ..choices import State
 from ..forms import NoteForm, VersionedForm
 from ..models import Person, PublishedRecordDeletion
+from .ids import numeric_id
 
 
 class RecordAdmin(SimpleHistoryAdmin):
@@ -89,7 +90,7 @@ class PublishableAdmin(EditorialAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_workflow"
-        view = self.admin_site.admin_view(self.record_workflow_view)
+        view = self.admin_site.admin_view(numeric_id(self.record_workflow_view))
         return [path("<path:object_id>/workflow/<str:action>/", view, name=name), *super().get_urls()]
 
     def record_buttons(self, request, record) -> list[dict]:

@@ -17,6 +17,7 @@ from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage
 from .base import EditorialAdmin, RecordAdmin
+from .ids import numeric_id
 from .sources import apply_service_error
 
 DONE = {
@@ -205,7 +206,9 @@ class ClaimAdmin(EditorialAdmin):
         return request.user.has_perm("desk.submit_claim")
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        def view(method):
+            return self.admin_site.admin_view(numeric_id(method))
+
         return [
             path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
             path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
@@ -271,7 +274,10 @@ class ClaimAdmin(EditorialAdmin):
     def candidates_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         claim = self._claim_for(request, object_id)
         if request.method == "POST":
-            passage = get_object_or_404(Passage.objects.select_related("source"), pk=request.POST.get("passage"))
+            passage_id = request.POST.get("passage", "")
+            if not (passage_id.isascii() and passage_id.isdigit()):  # pk="abc" is a ValueError: a 500
+                raise Http404("There is no such passage.")
+            passage = get_object_or_404(Passage.objects.select_related("source"), pk=passage_id)
             try:
                 services.evidence_attach(
                     claim=claim,

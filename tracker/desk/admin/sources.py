@@ -13,6 +13,7 @@ from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
 from ..models import Claim, Source
 from .base import PublishableAdmin
+from .ids import numeric_id
 from .reading import highlighted_text, source_spans
 
 
@@ -76,7 +77,11 @@ class SourceAdmin(PublishableAdmin):
 
     def get_urls(self):
         return [
-            path("<path:object_id>/read/", self.admin_site.admin_view(self.read_view), name="desk_source_read"),
+            path(
+                "<path:object_id>/read/",
+                self.admin_site.admin_view(numeric_id(self.read_view)),
+                name="desk_source_read",
+            ),
             *super().get_urls(),
         ]
 
