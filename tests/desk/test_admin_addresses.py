@@ -37,3 +37,42 @@ def test_attaching_a_passage_that_is_not_one_is_a_404_and_attaches_nothing(login
 
     assert response.status_code == 404
     assert not Claim.objects.get(pk=claim.pk).evidence.exists()
+
+
+@pytest.mark.parametrize(
+    "page", ["/admin/desk/claim/{}/history/", "/admin/desk/claim/1/history/{}/", "/admin/desk/party/{}/history/"]
+)
+@pytest.mark.parametrize("bad_id", ["abc", "%00", "1.5"])
+def test_a_non_numeric_id_in_a_history_address_is_a_404(login, make_staff, make_claim, page, bad_id):
+    make_claim()
+
+    assert login(make_staff("Editor")).get(page.format(bad_id)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/admin/desk/claim/?state=%00",
+        "/admin/desk/claim/?verdict__exact=%00",
+        "/admin/desk/source/?language=%00",
+        "/admin/desk/claimforreview/?verdict__exact=%00",
+        "/admin/desk/meeting/?start_date__year=9999",  # the year after it is not a date
+        "/admin/desk/meeting/?start_date__year=9999&start_date__month=12",
+        "/admin/desk/meeting/?start_date__year=99999999999999999999",
+    ],
+)
+def test_a_list_filter_the_database_cannot_take_is_an_invalid_lookup(login, make_staff, query):
+    response = login(make_staff("Editor")).get(query)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")  # the admin's own answer: the list, with a note
+
+
+def test_a_nul_in_an_autocomplete_search_finds_nothing(login, make_staff, make_source):
+    make_source(title="Readout")
+    response = login(make_staff("Editor")).get(
+        "/admin/autocomplete/", {"term": "Read\x00", "app_label": "desk", "model_name": "claim", "field_name": "source"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []

@@ -15,10 +15,10 @@ from .. import services
 from ..choices import State
 from ..forms import NoteForm, VersionedForm
 from ..models import Person, PublishedRecordDeletion
-from .ids import numeric_id
+from .guards import RefusesBadInput, numeric_id
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(RefusesBadInput, SimpleHistoryAdmin):
     """History on every record; lists skip the full count and page at 50."""
 
     show_full_result_count = False

@@ -17,7 +17,7 @@ from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage
 from .base import EditorialAdmin, RecordAdmin
-from .ids import numeric_id
+from .guards import numeric_id
 from .sources import apply_service_error
 
 DONE = {

@@ -13,7 +13,7 @@ from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
 from ..models import Claim, Source
 from .base import PublishableAdmin
-from .ids import numeric_id
+from .guards import numeric_id
 from .reading import highlighted_text, source_spans
 
 

@@ -1,0 +1,57 @@
+"""Bad input in the desk's admin addresses: a 404 or the admin's own "invalid
+lookup" answer, before any query, never a 500."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def _is_number(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def numeric_id(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of one record, by id: an id that is not a whole number is a 404 before
+    any query. (The ORM raises ValueError for pk="abc", a 500; and with an <int:>
+    converter the address would fall through to the admin's catch-all redirect.)"""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        if not _is_number(object_id):
+            raise Http404("There is no record with this id.")
+        return view(request, object_id, *args, **kwargs)
+
+    return wrapper
+
+
+class RefusesBadInput:
+    """For every desk ModelAdmin: the same refusals on the pages Django's admin and
+    simple-history add."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        return numeric_id(super().history_view)(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not _is_number(version_id):
+            raise Http404("There is no such version.")
+        return numeric_id(super().history_form_view)(request, object_id, version_id, extra_context=extra_context)
+
+    def get_changelist_instance(self, request):
+        # PostgreSQL refuses a NUL in a list filter's value (?state=%00), and Django's
+        # date hierarchy lets a year it cannot make a date of (?start_date__year=9999,
+        # or 99999999999999999999) raise: both are bad lookups, which the admin answers
+        # by showing the list unfiltered with a note.
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            raise IncorrectLookupParameters("A NUL character in the address.")
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search form refuses NUL; the autocomplete of related fields does not.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
