@@ -216,3 +216,10 @@ def test_a_nul_or_odd_byte_in_a_record_address_is_a_json_404(api, prefix, segmen
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_too_many_parameters_is_a_json_400(api):
+    response = api.get("/api/v1/claims/?" + "verdict=accurate&" * 1001)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"

@@ -158,3 +158,12 @@ def test_a_nul_or_odd_byte_in_a_record_address_is_a_404(client, desk, prefix, se
 
     assert response.status_code == 404
     assert "We can't find that page" in response.content.decode()
+
+
+def test_too_many_parameters_is_a_400_page_that_looks_like_the_site(client, db):
+    response = client.get("/claims/?" + "verdict=accurate&" * 1001)
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "We couldn't read that request" in content
+    assert 'href="/claims/"' in content
