@@ -17,7 +17,7 @@ from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage
 from .base import EditorialAdmin, RecordAdmin
-from .guards import numeric_id
+from .guards import is_record_id, numeric_id
 from .sources import apply_service_error
 
 DONE = {
@@ -275,7 +275,7 @@ class ClaimAdmin(EditorialAdmin):
         claim = self._claim_for(request, object_id)
         if request.method == "POST":
             passage_id = request.POST.get("passage", "")
-            if not (passage_id.isascii() and passage_id.isdigit()):  # pk="abc" is a ValueError: a 500
+            if not is_record_id(passage_id):  # pk="abc" is a ValueError: a 500
                 raise Http404("There is no such passage.")
             passage = get_object_or_404(Passage.objects.select_related("source"), pk=passage_id)
             try:

@@ -8,8 +8,10 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import Http404, HttpRequest, HttpResponse
 
 
-def _is_number(value: str) -> bool:
-    return value.isascii() and value.isdigit()
+def is_record_id(value: str) -> bool:
+    """ASCII digits, at most 19 (int() refuses over 4,300 digits; the ORM answers a
+    number beyond bigint as "no such record")."""
+    return value.isascii() and value.isdigit() and len(value) <= 19
 
 
 def numeric_id(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -19,7 +21,7 @@ def numeric_id(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
     @wraps(view)
     def wrapper(request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
-        if not _is_number(object_id):
+        if not is_record_id(object_id):
             raise Http404("There is no record with this id.")
         return view(request, object_id, *args, **kwargs)
 
@@ -34,7 +36,7 @@ class RefusesBadInput:
         return numeric_id(super().history_view)(request, object_id, extra_context=extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not _is_number(version_id):
+        if not is_record_id(version_id):
             raise Http404("There is no such version.")
         return numeric_id(super().history_form_view)(request, object_id, version_id, extra_context=extra_context)
 
