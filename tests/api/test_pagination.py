@@ -183,3 +183,11 @@ def test_a_cursor_after_the_longest_title_still_works(api, make_source):
     walked = walk(api, "/api/v1/sources/?ordering=title&page_size=1")
 
     assert len(walked) == 3
+
+
+@pytest.mark.parametrize("url", ["/api/v1/claims/", "/api/v1/tombstones/"])
+def test_a_nul_in_a_cursor_is_an_invalid_cursor(api, url):
+    response = api.get(url, {"cursor": "abc\x00"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
