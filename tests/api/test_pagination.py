@@ -186,8 +186,9 @@ def test_a_cursor_after_the_longest_title_still_works(api, make_source):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/claims/", "/api/v1/tombstones/"])
-def test_a_nul_in_a_cursor_is_an_invalid_cursor(api, url):
-    response = api.get(url, {"cursor": "abc\x00"})
+@pytest.mark.parametrize("cursor", ["abc\x00", "\t", " "])
+def test_a_nul_or_blank_cursor_is_an_invalid_cursor(api, url, cursor):
+    response = api.get(url, {"cursor": cursor})
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_cursor"

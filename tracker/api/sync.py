@@ -73,7 +73,10 @@ class TombstoneQuerySerializer(serializers.Serializer):
     updated_since = StrictDateTimeField(
         required=False, help_text="Only records that left the public record at or after this time (ISO 8601)."
     )
-    cursor = serializers.CharField(required=False, help_text="From a previous page's `next` link.")
+    # Checked by _decode_position alone, so that every malformed cursor is an invalid_cursor.
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="From a previous page's `next` link."
+    )
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
