@@ -77,3 +77,14 @@ def test_a_nul_in_an_autocomplete_search_finds_nothing(login, make_staff, make_s
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def test_the_review_queues_history_pages_are_the_claims(login, make_staff, make_claim):
+    claim = make_claim()
+    client = login(make_staff("Verifier"))
+
+    history = client.get(f"/admin/desk/claimforreview/{claim.pk}/history/")
+    version = client.get(f"/admin/desk/claimforreview/{claim.pk}/history/1/")
+
+    assert (history.status_code, history["Location"]) == (302, f"/admin/desk/claim/{claim.pk}/history/")
+    assert (version.status_code, version["Location"]) == (302, f"/admin/desk/claim/{claim.pk}/history/1/")

@@ -5,7 +5,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 
 def is_record_id(value: str) -> bool:
@@ -33,12 +34,26 @@ class RefusesBadInput:
     simple-history add."""
 
     def history_view(self, request, object_id, extra_context=None):
-        return numeric_id(super().history_view)(request, object_id, extra_context=extra_context)
+        if not is_record_id(object_id):
+            raise Http404("There is no record with this id.")
+        if not self._keeps_history():
+            return self._concrete_page("history", object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not is_record_id(version_id):
-            raise Http404("There is no such version.")
-        return numeric_id(super().history_form_view)(request, object_id, version_id, extra_context=extra_context)
+        if not (is_record_id(object_id) and is_record_id(version_id)):
+            raise Http404("There is no such version of a record.")
+        if not self._keeps_history():
+            return self._concrete_page("simple_history", object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def _keeps_history(self) -> bool:
+        # A proxy (the review queue of claims) has no history of its own: the claim's is it.
+        return hasattr(self.opts, "simple_history_manager_attribute")
+
+    def _concrete_page(self, page: str, *args) -> HttpResponseRedirect:
+        concrete = self.opts.concrete_model._meta
+        return HttpResponseRedirect(reverse(f"admin:{concrete.app_label}_{concrete.model_name}_{page}", args=args))
 
     def get_changelist_instance(self, request):
         # PostgreSQL refuses a NUL in a list filter's value (?state=%00), and Django's
