@@ -5,7 +5,12 @@ record: an unknown one is a validation error that says so, not an empty result.
 Every FilterSet takes `updated_since` for partners' incremental sync.
 """
 
+import datetime as dt
+import re
+
 import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from tracker.desk.choices import (
@@ -18,6 +23,71 @@ from tracker.desk.choices import (
     Verdict,
 )
 from tracker.desk.models import Agreement, Claim, Correction, Meeting, Party, Person, Source, Topic
+
+# ISO 8601 in its common (RFC 3339) shape, ASCII digits only: a date, or a date and a
+# time with optional seconds, fraction and offset. Python's fromisoformat() alone
+# would also take week dates, the basic format and Unicode digits in places.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[Tt][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+DATE_TIME_EXAMPLE = "2025-11-01T09:30:00Z"
+
+
+def parse_date_time(value: str) -> dt.datetime:
+    """An ISO 8601 date-time (or a date, meaning its midnight) as an aware datetime in
+    UTC; without an offset it is read as UTC. Raises ValidationError saying why not.
+
+    Normalising to UTC here means no database sees the offset: PostgreSQL refuses
+    offsets beyond ±15:59, and 0001-01-01T00:00:00+01:00 is a valid date-time whose
+    UTC falls before year 1, so it is refused as out of range instead of overflowing.
+    """
+    invalid = f"Enter a valid date-time in ISO 8601 form, such as {DATE_TIME_EXAMPLE} or 2025-11-01."
+    if len(value) > 40 or not _ISO_DATE_TIME.fullmatch(value):
+        if " " in value and _ISO_DATE_TIME.fullmatch(value.replace(" ", "+")):
+            invalid += " A “+” in a web address means a space: write the offset’s plus sign as %2B."
+        raise ValidationError(invalid, code="invalid")
+    try:
+        parsed = dt.datetime.fromisoformat(value.upper())
+    except ValueError:  # 2025-02-30, 25:00, an offset of 24 hours or more
+        raise ValidationError(invalid, code="invalid") from None
+    try:
+        return parsed.replace(tzinfo=parsed.tzinfo or dt.UTC).astimezone(dt.UTC)
+    except OverflowError:
+        raise ValidationError(
+            "This date-time is out of range: in UTC it must fall between 0001-01-01 and 9999-12-31.",
+            code="out_of_range",
+        ) from None
+
+
+class StrictDateTimeField(forms.Field):
+    """The form field of every date-time filter, on the pages and in the API: parse_date_time()."""
+
+    widget = forms.DateTimeInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return value if isinstance(value, dt.datetime) else parse_date_time(str(value))
+
+
+class StrictDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = StrictDateTimeField
+
+
+class StrictDateField(forms.DateField):
+    """A date as YYYY-MM-DD in ASCII digits. (Django's own date field also reads
+    10/25/2025 and Unicode digits: a partner's slip would pass as a filter.)"""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value and not _ISO_DATE.fullmatch(value.strip()):
+            raise ValidationError("Enter a valid date as YYYY-MM-DD, such as 2025-11-01.", code="invalid")
+        return super().to_python(value)
+
+
+class StrictDateFilter(filters.DateFilter):
+    field_class = StrictDateField
 
 
 def _published(model, field: str = "slug", **extra):
@@ -43,7 +113,7 @@ class StrictBooleanFilter(filters.ChoiceFilter):
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = StrictDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 date-time)"
     )
 
@@ -56,10 +126,10 @@ class ClaimFilter(UpdatedSinceFilterSet):
     person = _published(Person, field_name="people", label="Person (slug)")
     party = _published(Party, "code", field_name="parties", label="Party (code)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
-    claimed_after = filters.DateFilter(field_name="claimed_on", lookup_expr="gte")
-    claimed_before = filters.DateFilter(field_name="claimed_on", lookup_expr="lte")
-    published_after = filters.IsoDateTimeFilter(field_name="verdict_published_at", lookup_expr="gte")
-    published_before = filters.IsoDateTimeFilter(field_name="verdict_published_at", lookup_expr="lte")
+    claimed_after = StrictDateFilter(field_name="claimed_on", lookup_expr="gte")
+    claimed_before = StrictDateFilter(field_name="claimed_on", lookup_expr="lte")
+    published_after = StrictDateTimeFilter(field_name="verdict_published_at", lookup_expr="gte")
+    published_before = StrictDateTimeFilter(field_name="verdict_published_at", lookup_expr="lte")
 
     class Meta:
         model = Claim
@@ -70,8 +140,8 @@ class SourceFilter(UpdatedSinceFilterSet):
     kind = filters.MultipleChoiceFilter(choices=SourceKind.choices)
     reliability = filters.MultipleChoiceFilter(choices=Reliability.choices)
     publisher = filters.CharFilter(field_name="publisher", lookup_expr="iexact")
-    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
-    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    published_after = StrictDateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = StrictDateFilter(field_name="published_on", lookup_expr="lte")
 
     class Meta:
         model = Source
@@ -85,10 +155,10 @@ class AgreementFilter(UpdatedSinceFilterSet):
     party = _published(Party, "code", field_name="parties", label="Party (code)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
     meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")
-    status_changed_after = filters.DateFilter(
+    status_changed_after = StrictDateFilter(
         field_name="status_history__date", lookup_expr="gte", distinct=True, label="Had a status step on or after"
     )
-    status_changed_before = filters.DateFilter(
+    status_changed_before = StrictDateFilter(
         field_name="status_history__date", lookup_expr="lte", distinct=True, label="Had a status step on or before"
     )
 
@@ -103,8 +173,8 @@ class MeetingFilter(UpdatedSinceFilterSet):
     person = _published(Person, field_name="participants__person", label="Participant (slug)")
     agreement = _published(Agreement, field_name="outcome_agreements", label="Outcome agreement (slug)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
-    start_after = filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    start_before = filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    start_after = StrictDateFilter(field_name="start_date", lookup_expr="gte")
+    start_before = StrictDateFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = Meeting
@@ -124,9 +194,9 @@ class PersonFilter(UpdatedSinceFilterSet):
 
 
 class CorrectionFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="Made at or after")
+    since = StrictDateTimeFilter(field_name="created_at", lookup_expr="gte", label="Made at or after")
     kind = filters.ChoiceFilter(choices=[("correction", "Correction"), ("retraction", "Retraction")])
-    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since", label="Made or edited at or after")
+    updated_since = StrictDateTimeFilter(method="filter_updated_since", label="Made or edited at or after")
 
     class Meta:
         model = Correction
@@ -143,7 +213,7 @@ def _changed_since(model, value):
 
 class PartyFilter(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=PartyKind.choices)
-    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since", label="Changed at or after")
+    updated_since = StrictDateTimeFilter(method="filter_updated_since", label="Changed at or after")
 
     class Meta:
         model = Party
@@ -154,7 +224,7 @@ class PartyFilter(filters.FilterSet):
 
 
 class TopicFilter(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since", label="Changed at or after")
+    updated_since = StrictDateTimeFilter(method="filter_updated_since", label="Changed at or after")
 
     class Meta:
         model = Topic

@@ -19,6 +19,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def bad_request(request: HttpRequest, exception: Exception):
+    """400 handler, for what Django refuses itself (more than 1,000 parameters, say):
+    JSON under /api/, the site's own page everywhere else."""
+    if request.path.startswith("/api/"):
+        return api_errors.bad_request(request, exception)
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request: HttpRequest):
     """500 handler: JSON under /api/, the site's own page everywhere else."""
     if request.path.startswith("/api/"):
@@ -26,6 +34,7 @@ def server_error(request: HttpRequest):
     return defaults.server_error(request)
 
 
+handler400 = bad_request
 handler500 = server_error
 
 urlpatterns = [

@@ -150,3 +150,73 @@ def test_the_binding_filter_refuses_a_value_that_is_not_true_or_false(client, db
     response = client.get("/api/v1/agreements/?binding=perhaps")
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["binding"]
+
+
+API_DATE_TIME_FILTERS = [
+    ("/api/v1/claims/", "updated_since"),
+    ("/api/v1/claims/", "published_after"),
+    ("/api/v1/claims/", "published_before"),
+    ("/api/v1/sources/", "updated_since"),
+    ("/api/v1/agreements/", "updated_since"),
+    ("/api/v1/meetings/", "updated_since"),
+    ("/api/v1/people/", "updated_since"),
+    ("/api/v1/parties/", "updated_since"),
+    ("/api/v1/topics/", "updated_since"),
+    ("/api/v1/corrections/", "since"),
+    ("/api/v1/corrections/", "updated_since"),
+    ("/api/v1/tombstones/", "updated_since"),
+]
+
+
+@pytest.mark.parametrize("url, name", API_DATE_TIME_FILTERS)
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_time_outside_years_1_to_9999_in_utc_is_a_400_naming_it(api, url, name, value):
+    response = api.get(url, {name: value})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "out of range" in " ".join(error["fields"][name])
+
+
+@pytest.mark.parametrize("url, name", API_DATE_TIME_FILTERS)
+@pytest.mark.parametrize("value", ["2025-01-01T00:00:00+20:00", "2025-01-01T00:00:00-23:59", "2025-01-01"])
+def test_a_date_time_with_a_far_offset_or_no_time_is_accepted(api, url, name, value):
+    # PostgreSQL refuses offsets beyond ±15:59; the filter hands it UTC.
+    assert api.get(url, {name: value}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2025-W01-1", "20250101T000000Z", "2025-01-01T00:00:00+24:00", "2025-01-01T00:00:00.1234567Z", "２０２５-01-01"],
+)
+def test_a_date_time_that_is_not_plain_iso_8601_is_a_400(api, value):
+    response = api.get("/api/v1/claims/", {"updated_since": value})
+
+    assert response.status_code == 400
+    assert "ISO 8601" in response.json()["error"]["fields"]["updated_since"][0]
+
+
+def test_updated_since_with_a_far_offset_means_the_same_moment_in_utc(api, record, published_claim):
+    checkpoint = timezone.now()
+    published_claim(slug="later")
+    far_east = checkpoint.astimezone(dt.timezone(dt.timedelta(hours=20)))
+
+    assert slugs(api, "/api/v1/claims/", {"updated_since": far_east.isoformat()}) == ["later"]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["claims", "sources", "agreements", "meetings", "people", "parties", "topics", "corrections"]
+)
+@pytest.mark.parametrize("segment", ["%00", "K%00R", "%0C", "%C0", "%ED%A0%80", "%20", "9" * 30])
+def test_a_nul_or_odd_byte_in_a_record_address_is_a_json_404(api, prefix, segment):
+    response = api.get(f"/api/v1/{prefix}/{segment}/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_too_many_parameters_is_a_json_400(api):
+    response = api.get("/api/v1/claims/?" + "verdict=accurate&" * 1001)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"

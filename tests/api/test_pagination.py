@@ -96,3 +96,103 @@ def test_a_page_size_out_of_range_is_a_400(api, size):
 
     assert response.status_code == 400
     assert "page_size" in response.json()["error"]["fields"]
+
+
+def raw_cursor(text: bytes) -> str:
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+TAMPERED = [
+    ("-verdict_published_at", [5, 1]),  # a number where a date-time is expected
+    ("-verdict_published_at", [True, 1]),
+    ("-verdict_published_at", [None, True]),  # bool is an int to Python
+    ("-verdict_published_at", [None, 1.0]),
+    ("-verdict_published_at", [None, 1e300]),
+    ("-verdict_published_at", [["2025-10-29T10:00:00+00:00"], 1]),
+    ("-verdict_published_at", [{"at": "2025-10-29T10:00:00+00:00"}, 1]),
+    ("-verdict_published_at", ["0001-01-01T00:00:00+01:00", 1]),
+    ("-verdict_published_at", ["9999-12-31T23:59:59-01:00", 1]),
+    ("-verdict_published_at", ["2025-10-29", 1]),
+    ("claimed_on", [20251029, 1]),
+    ("claimed_on", ["2025-13-01", 1]),
+    ("slug", [5, 1]),
+    ("slug", ["claim-\ud800", 1]),  # a lone surrogate: not UTF-8, no database takes it
+    ("slug", ["claim-\x00", 1]),
+    ("slug", [None, 1]),  # slugs are never null
+]
+
+
+@pytest.mark.parametrize(("ordering", "values"), TAMPERED)
+def test_a_tampered_claims_cursor_is_a_400_invalid_cursor(api, claims, ordering, values):
+    response = api.get("/api/v1/claims/", {"ordering": ordering, "cursor": forged({"o": ordering, "v": values})})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        raw_cursor(b'{"o": "-published_on", "v": [NaN, 1]}'),
+        raw_cursor(b'{"o": "-published_on", "v": [Infinity, 1]}'),
+        raw_cursor(b'{"o": "-published_on", "v": [null, NaN]}'),
+        raw_cursor(b"\xff\xfe not UTF-8"),
+        raw_cursor(b"[" * 50_000 + b"]" * 50_000),  # deeper than the JSON parser goes
+        forged({"o": ["-published_on"], "v": [None, 1]}),
+        forged({"o": "-published_on", "v": {"0": None, "1": 1}}),
+        forged({"o": "-published_on", "v": [True, 1]}),
+        forged({"o": "-published_on", "v": [None, 10**400]}),
+        forged("-published_on"),
+        forged(None),
+        "é" * 10,
+    ],
+)
+def test_a_tampered_sources_cursor_is_a_400_invalid_cursor(api, make_source, cursor):
+    make_source()
+    response = api.get("/api/v1/sources/", {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [5, "claim", "a-slug"],
+        ["2025-10-29T10:00:00+00:00", ["claim"], "a-slug"],
+        ["2025-10-29T10:00:00+00:00", {"claim": 1}, "a-slug"],
+        ["2025-10-29T10:00:00+00:00", "claim", ["a-slug"]],
+        ["2025-10-29T10:00:00+00:00", "claim", "a-\ud800"],
+        ["2025-10-29T10:00:00+00:00", "claim", 5],
+        ["2025-10-29T10:00:00", "claim", "a-slug"],
+        ["0001-01-01T00:00:00+01:00", "claim", "a-slug"],
+        [True, "claim", "a-slug"],
+        ["2025-10-29T10:00:00+00:00", "claim"],
+        "abc",
+    ],
+)
+def test_a_tampered_tombstones_cursor_is_a_400_invalid_cursor(api, values):
+    response = api.get("/api/v1/tombstones/", {"cursor": forged({"o": "at", "v": values})})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_a_cursor_after_the_longest_title_still_works(api, make_source):
+    # 500 characters outside the BMP: the longest cursor this API writes (about 8,000).
+    titles = [letter * 500 for letter in ("𝔸", "𝔹", "ℂ")]
+    for title in titles:
+        make_source(title=title)
+
+    walked = walk(api, "/api/v1/sources/?ordering=title&page_size=1")
+
+    assert len(walked) == 3
+
+
+@pytest.mark.parametrize("url", ["/api/v1/claims/", "/api/v1/tombstones/"])
+@pytest.mark.parametrize("cursor", ["abc\x00", "\t", " "])
+def test_a_nul_or_blank_cursor_is_an_invalid_cursor(api, url, cursor):
+    response = api.get(url, {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"

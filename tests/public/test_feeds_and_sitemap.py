@@ -1,6 +1,12 @@
 """Atom feeds, sitemap.xml and robots.txt."""
 
+import json
+import re
 import xml.etree.ElementTree as ET
+
+import pytest
+
+from tracker.desk.models import Agreement, AgreementStatusChange, Claim, Correction
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -50,3 +56,56 @@ def test_robots_points_at_the_sitemap_and_keeps_out_of_admin(client):
 def test_pages_advertise_their_feeds(client, desk):
     content = client.get("/").content.decode()
     assert 'type="application/atom+xml" title="Verdicts" href="/feeds/verdicts/"' in content
+
+
+@pytest.fixture
+def pasted_from_a_pdf(desk):
+    """Records saved with control characters in their text, as pasted from a PDF."""
+    claim = desk["signed_claim"]
+    Claim.objects.filter(pk=claim.pk).update(
+        statement="Canada and South Korea\x0b signed a defence agreement.",
+        rationale="Nothing was signed.\x0cPage 2\x1b[0m of the readout\r\nsays so\x85.",
+        claimant="Unattributed\x01 web report",
+    )
+    Correction.objects.filter(claim=claim).update(note="We first said\x0c Wednesday.\x7f")
+    AgreementStatusChange.objects.filter(agreement=desk["gsoia"]).update(note="Concluded\x0b in Gyeongju.")
+    Agreement.objects.filter(pk=desk["gsoia"].pk).update(title="General Security\x0c of Information Agreement")
+    return claim
+
+
+def texts(client, url) -> list[str]:
+    return [element.text or "" for entry in entries(client, url) for element in entry.iter()]
+
+
+def test_a_form_feed_in_a_rationale_keeps_the_verdicts_feed_whole(client, pasted_from_a_pdf):
+    found = texts(client, "/feeds/verdicts/")
+
+    assert "Inaccurate: Canada and South Korea signed a defence agreement." in found
+    assert "Nothing was signed.Page 2[0m of the readout\nsays so." in found
+
+
+def test_a_control_character_in_a_correction_note_keeps_the_corrections_feed_whole(client, pasted_from_a_pdf):
+    found = texts(client, "/feeds/corrections/")
+
+    assert "Correction: Canada and South Korea signed a defence agreement." in found
+    assert "We first said Wednesday." in found
+
+
+def test_a_control_character_in_an_agreement_keeps_the_agreements_feed_whole(client, pasted_from_a_pdf):
+    found = texts(client, "/feeds/agreements/")
+
+    assert "General Security of Information Agreement: negotiations concluded" in found
+    assert "Concluded in Gyeongju." in found
+
+
+def test_a_control_character_in_a_claim_keeps_its_page_json_ld_and_the_sitemap_whole(client, pasted_from_a_pdf):
+    page = client.get(pasted_from_a_pdf.get_absolute_url())
+    sitemap = client.get("/sitemap.xml")
+
+    assert page.status_code == 200
+    script = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', page.content.decode(), re.S)
+    review = json.loads(script.group(1))
+    assert review["claimReviewed"] == "Canada and South Korea\x0b signed a defence agreement."
+    assert review["itemReviewed"]["author"]["name"] == "Unattributed\x01 web report"
+    assert sitemap.status_code == 200
+    ET.fromstring(sitemap.content)  # well-formed: the sitemap holds addresses and dates only

@@ -96,3 +96,11 @@ def server_error(request: HttpRequest) -> JsonResponse:
         error_body(500, "server_error", "The server failed to answer this request. It has been logged."),
         status=500,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """A request Django refuses before any view runs (too many parameters, for one)."""
+    return JsonResponse(
+        error_body(400, "bad_request", "The request could not be read: it may have too many parameters."),
+        status=400,
+    )

@@ -4,8 +4,6 @@ A value the API cannot use is a 400 that names the parameter, never an empty res
 or a silently ignored parameter.
 """
 
-import datetime as dt
-
 import django_filters
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -30,14 +28,6 @@ class StrictFilterBackend(DjangoFilterBackend):
             # A boolean filter turns a value it does not know into "no filter".
             if isinstance(flt, django_filters.BooleanFilter) and raw and raw.lower() not in BOOLEAN_SPELLINGS:
                 errors[name] = ["Use true or false."]
-        cleaned = filterset.form.cleaned_data if not errors else {}
-        for name, value in cleaned.items():
-            if isinstance(value, dt.datetime):
-                # In UTC: PostgreSQL refuses offsets Python accepts (beyond ±15:59).
-                try:
-                    cleaned[name] = value.astimezone(dt.UTC)
-                except OverflowError:
-                    errors[name] = ["This date-time is out of range."]
         if errors:
             summary = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
             raise InvalidFilter(f"Invalid filter: {summary}", fields=errors)

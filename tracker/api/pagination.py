@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, IntegerField, Model, Q, QuerySet
 from django.utils.http import urlencode
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -30,6 +30,7 @@ CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
 MAX_PAGE_SIZE = 200
 MAX_ID = 2**63 - 1
+MAX_CURSOR_LENGTH = 12_000
 
 
 @dataclass(frozen=True)
@@ -83,42 +84,72 @@ def encode_cursor(ordering: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def read_cursor(cursor: str, invalid: InvalidCursor) -> tuple[str, list]:
+    """The ordering and the values inside a cursor; `invalid` if it holds anything else.
+    (A cursor this API writes is a few hundred characters; with a long title, a few
+    thousand. The bound keeps a forged one from nesting JSON deeper than the parser goes.)"""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, RecursionError, binascii.Error):
+        raise invalid from None
+    if not (isinstance(data, dict) and isinstance(data.get("o"), str) and isinstance(data.get("v"), list)):
+        raise invalid
+    return data["o"], data["v"]
+
+
+def is_text(value: Any) -> bool:
+    """A string a database can compare: no NUL (PostgreSQL refuses it) and no lone
+    surrogate (JSON's "\\ud800" escape makes one, and it is not UTF-8)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def decode_cursor(cursor: str, ordering: str, model: type[Model], keys: list[Key]) -> list[Any]:
     invalid = InvalidCursor(
         "The cursor is not one this API gave out. Use the `next` link of a previous page, or start without a cursor.",
         fields={CURSOR_PARAM: ["Malformed cursor."]},
     )
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        stored, raw_values = data["o"], data["v"]
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise invalid from None
+    stored, raw_values = read_cursor(cursor, invalid)
     if stored != ordering:
         raise InvalidCursor(
-            f"This cursor was made for ordering={stored}; repeat that ordering or start again without a cursor.",
-            fields={CURSOR_PARAM: [f"Made for ordering={stored}."]},
+            f"This cursor was made for ordering={stored[:40]}; repeat that ordering or start again without a cursor.",
+            fields={CURSOR_PARAM: [f"Made for ordering={stored[:40]}."]},
         )
-    if not isinstance(raw_values, list) or len(raw_values) != len(keys):
+    if len(raw_values) != len(keys):
         raise invalid
     values = []
     for key, raw in zip(keys, raw_values, strict=True):
+        field = model._meta.get_field(key.field)
         if raw is None and key.nullable:
             values.append(None)
-            continue
-        if not isinstance(raw, str | int) or "\x00" in str(raw):
+        elif isinstance(field, IntegerField):  # the id; bool is an int to Python, and not an id
+            if type(raw) is not int or not 0 <= raw <= MAX_ID:
+                raise invalid
+            values.append(raw)
+        elif not is_text(raw):  # every other key is written as a string
             raise invalid
-        try:
-            value = model._meta.get_field(key.field).to_python(raw)
-            if isinstance(value, dt.datetime):
-                if value.tzinfo is None:
-                    raise ValueError("naive")
-                value = value.astimezone(dt.UTC)  # a forged cursor could hold any offset
-        except (ValidationError, OverflowError, ValueError):
-            raise invalid from None
-        if key.field == "id" and not (isinstance(value, int) and 0 <= value <= MAX_ID):
-            raise invalid
-        values.append(value)
+        else:
+            values.append(_cursor_value(field, raw, invalid))
     return values
+
+
+def _cursor_value(field, raw: str, invalid: InvalidCursor) -> Any:
+    try:
+        value = field.to_python(raw)
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive")
+            value = value.astimezone(dt.UTC)  # a forged cursor could hold any offset
+    except (ValidationError, OverflowError, ValueError):
+        raise invalid from None
+    return value
 
 
 def keyset_filter(keys: list[Key], values: list[Any]) -> Q:

@@ -9,12 +9,11 @@ and for a retraction its public correction note. Records that were never publish
 appear nowhere, not even here.
 """
 
-import base64
-import binascii
 import datetime as dt
 import json
 from collections.abc import Iterator
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import StreamingHttpResponse
@@ -27,10 +26,11 @@ from rest_framework.response import Response
 
 from tracker.desk.choices import CorrectionKind, State
 from tracker.desk.models import Agreement, Claim, Correction, Meeting, Person, Source
+from tracker.filters import parse_date_time
 
 from . import views
 from .errors import InvalidCursor, InvalidFilter
-from .pagination import CURSOR_PARAM, encode_cursor, page_size
+from .pagination import CURSOR_PARAM, encode_cursor, is_text, page_size, read_cursor
 from .renderers import NDJSONRenderer
 from .throttles import APIRateThrottle, ExportRateThrottle
 
@@ -59,11 +59,24 @@ class TombstonePageSerializer(serializers.Serializer):
     results = TombstoneSerializer(many=True)
 
 
+class StrictDateTimeField(serializers.DateTimeField):
+    """The lists' date-time filter (tracker.filters.parse_date_time) as a query parameter."""
+
+    def to_internal_value(self, value) -> dt.datetime:
+        try:
+            return parse_date_time(str(value))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
 class TombstoneQuerySerializer(serializers.Serializer):
-    updated_since = serializers.DateTimeField(
+    updated_since = StrictDateTimeField(
         required=False, help_text="Only records that left the public record at or after this time (ISO 8601)."
     )
-    cursor = serializers.CharField(required=False, help_text="From a previous page's `next` link.")
+    # Checked by _decode_position alone, so that every malformed cursor is an invalid_cursor.
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="From a previous page's `next` link."
+    )
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -72,13 +85,6 @@ def _query(request: Request) -> dict:
     if not query.is_valid():
         fields = {name: [str(m) for m in messages] for name, messages in query.errors.items()}
         raise InvalidFilter("Invalid filter: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()), fields)
-    since = query.validated_data.get("updated_since")
-    if since is not None:
-        # In UTC: PostgreSQL refuses offsets Python accepts (beyond ±15:59).
-        try:
-            query.validated_data["updated_since"] = since.astimezone(dt.UTC)
-        except OverflowError:
-            raise InvalidFilter("updated_since is out of range.", {"updated_since": ["Out of range."]}) from None
     return query.validated_data
 
 
@@ -87,17 +93,19 @@ def _decode_position(cursor: str) -> tuple[dt.datetime, str, str]:
         "The cursor is not one this API gave out. Use the `next` link of a previous page.",
         fields={CURSOR_PARAM: ["Malformed cursor."]},
     )
+    ordering, values = read_cursor(cursor, invalid)
+    if ordering != "at" or len(values) != 3:
+        raise invalid
+    at, kind, slug = values
+    if not (is_text(at) and is_text(slug) and isinstance(kind, str) and kind in TOMBSTONE_MODELS):
+        raise invalid
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        at, kind, slug = data["v"]
         at = dt.datetime.fromisoformat(at)
         if timezone.is_naive(at):
             raise ValueError("naive")
         at = at.astimezone(dt.UTC)
-    except (ValueError, TypeError, KeyError, OverflowError, binascii.Error):
+    except (ValueError, OverflowError):
         raise invalid from None
-    if data.get("o") != "at" or kind not in TOMBSTONE_MODELS or not isinstance(slug, str) or "\x00" in slug:
-        raise invalid
     return at, kind, slug
 
 

@@ -38,8 +38,9 @@ from tracker.filters import (
 )
 
 from . import serializers
-from .errors import InvalidQuery
+from .errors import InvalidCursor, InvalidQuery
 from .filtering import MeetingAPIFilter
+from .pagination import CURSOR_PARAM
 
 SLUG = r"[-a-zA-Z0-9_]+"
 
@@ -51,9 +52,8 @@ class APIMixin:
         super().initial(request, *args, **kwargs)
         for name, values in request.query_params.lists():
             if any("\x00" in value for value in values) or "\x00" in name:
-                raise InvalidQuery(
-                    f"The parameter {name!r} contains a NUL character.", fields={name: ["NUL character."]}
-                )
+                error = InvalidCursor if name == CURSOR_PARAM else InvalidQuery
+                raise error(f"The parameter {name!r} contains a NUL character.", fields={name: ["NUL character."]})
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         # An error is JSON whatever format was asked for (a CSV error body helps nobody).

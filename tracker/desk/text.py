@@ -1,18 +1,20 @@
-"""Text as the desk stores it: no control characters.
+"""Plain text as the desk keeps it: no control characters.
 
-A form feed or a vertical tab pasted into a rationale is invisible on screen, yet it
-cannot be written into an Atom feed (XML 1.0 has no place for it) and confuses the
-partners' parsers. Every text the services store passes through here first.
+Staff paste from PDFs, word processors and web pages, which bring form feeds,
+vertical tabs and other control characters along. XML 1.0 cannot hold most of
+them (a feed carrying one fails to render), and none of them means anything to a
+reader. The services clean text on the way in; the feeds clean it again on the
+way out, for records saved before.
 """
 
 import re
 
-# C0 controls except tab and line feed (carriage returns are folded first), DEL and C1
-# controls, lone surrogates, and the two noncharacters XML refuses.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# C0 controls but tab and newline (a carriage return is made a newline first), DEL,
+# C1 controls, lone surrogates (not UTF-8), and the non-characters U+FFFE and U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def strip_control_chars(value: str) -> str:
-    """`value` with line ends as \\n and every control character removed."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value)
+    """`value` without control characters, keeping tabs and line breaks; \\r\\n and a
+    lone \\r become \\n."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))

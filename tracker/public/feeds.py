@@ -5,14 +5,37 @@ from datetime import UTC
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils import feedgenerator
 
 from tracker.desk.choices import Verdict
 from tracker.desk.models import Agreement, AgreementStatusChange, Claim, Correction
+from tracker.desk.text import strip_control_chars
 
 from .records import public_corrections
 
 ITEMS = 50
+
+
+def _xml_safe(fields: dict) -> dict:
+    def clean(value):
+        if isinstance(value, str):
+            return strip_control_chars(value)
+        if isinstance(value, list | tuple):  # categories
+            return [clean(item) for item in value]
+        return value  # dates, numbers, None
+
+    return {name: clean(value) for name, value in fields.items()}
+
+
+class Atom1Feed(feedgenerator.Atom1Feed):
+    """Atom without the characters XML 1.0 cannot hold. Django's writer raises on a
+    form feed or a vertical tab, so one record holding one (text pasted from a PDF,
+    saved before input was cleaned) would make the whole feed a 500."""
+
+    def write(self, outfile, encoding):
+        self.feed = _xml_safe(self.feed)
+        self.items = [_xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
 
 
 class VerdictFeed(Feed):

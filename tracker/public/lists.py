@@ -56,10 +56,17 @@ class ListSpec:
     extra: dict = field(default_factory=dict)
 
 
-def _page_number(raw: str | None) -> int | None:
+def page_number(raw: str | None, last: int = 999_999) -> int | None:
+    """The page asked for, from 1 to `last`; None when it is not a page number.
+
+    ASCII digits only: str.isdigit() also passes "²" (which int() refuses) and "١٢"
+    (which it reads as 12), and int() refuses strings over 4,300 digits.
+    """
     if raw is None or raw == "":
         return 1
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(last))):
+        return None
+    return int(raw) if 1 <= int(raw) <= last else None
 
 
 def _readable_form(filterset: FilterSet, names: list[str]) -> list:
@@ -102,7 +109,7 @@ def list_page(request: HttpRequest, spec: ListSpec, queryset: QuerySet, decorate
     if sort not in spec.sorts:
         errors.append(f"Sort: “{sort[:40]}” is not a way to sort this list; choose one of the options.")
         sort = next(iter(spec.sorts))
-    number = _page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
     if number is None:
         errors.append("Page: the page number must be a whole number from 1 up.")
     context = {

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from . import search as fulltext
 from .caching import public_page
+from .lists import page_number
 
 PER_PAGE = 20
 MAX_PAGE = 500
@@ -16,19 +17,19 @@ MAX_PAGE = 500
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     kinds = request.GET.getlist("kind")
-    page = request.GET.get("page", "1") or "1"
+    page = page_number(request.GET.get("page"), last=MAX_PAGE)
     errors = []
     unknown = [kind for kind in kinds if kind not in fulltext.MODELS]
     if unknown:
         errors.append(
             f"Kind: “{unknown[0][:40]}” is not something we search; choose claims, sources, agreements or meetings."
         )
-    if not page.isdigit() or not 0 < int(page) <= MAX_PAGE:
+    if page is None:
         errors.append(f"Page: the page number must be a whole number from 1 to {MAX_PAGE}.")
     terms, results = [], None
     if not errors:
         try:
-            offset = (int(page) - 1) * PER_PAGE
+            offset = (page - 1) * PER_PAGE
             results = fulltext.search(query, kinds=kinds or None, offset=offset, limit=PER_PAGE)
         except fulltext.SearchError as exc:
             errors.append(str(exc))
@@ -38,17 +39,17 @@ def search(request: HttpRequest) -> HttpResponse:
         "kind_choices": fulltext.Kind.choices,
         "results": results,
         "errors": errors,
-        "page": int(page) if not errors else 1,
+        "page": page if not errors else 1,
         "per_page": PER_PAGE,
     }
     if results is not None:
         terms = results.terms
         pages = max(1, -(-results.total // PER_PAGE))
         context.update(
-            start=(int(page) - 1) * PER_PAGE + 1,
+            start=(page - 1) * PER_PAGE + 1,
             terms=terms,
             pages=pages,
-            has_next=int(page) < pages,
-            has_previous=int(page) > 1,
+            has_next=page < pages,
+            has_previous=page > 1,
         )
     return render(request, "public/search.html", context, status=400 if errors else 200)

@@ -1,9 +1,26 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import feeds, views
 from .caching import public_page
 from .sitemaps import SITEMAPS
+
+
+class PartyCodeConverter:
+    """A party code's shape (letters and digits, as in the API's party URLs), so that
+    anything else (a NUL, which PostgreSQL refuses in a query) is a 404 before any query.
+    Lower case is matched too: the page redirects it to the upper-case address."""
+
+    regex = "[A-Za-z0-9]{1,16}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PartyCodeConverter, "party_code")
 
 app_name = "public"
 
@@ -18,7 +35,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meetings"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
-    path("parties/<str:code>/", views.party_detail, name="party"),
+    path("parties/<party_code:code>/", views.party_detail, name="party"),
     path("search/", views.search, name="search"),
     path("corrections/", views.correction_list, name="corrections"),
     path("methodology/", views.methodology, name="methodology"),

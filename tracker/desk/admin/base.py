@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import services
 from ..choices import State
 from ..forms import NoteForm, VersionedForm
+from .guards import RefusesBadInput, numeric_id
 
 
 def apply_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -78,7 +79,10 @@ def formset_rows(formset, fields: tuple[str, ...]) -> services.Rows:
     return rows
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+from .guards import RefusesBadInput, numeric_id
+
+
+class RecordAdmin(RefusesBadInput, SimpleHistoryAdmin):
     """History on every record; lists skip the full count and page at 50."""
 
     show_full_result_count = False
@@ -265,8 +269,8 @@ class PublishableAdmin(EditorialAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_workflow"
-        view = self.admin_site.admin_view(self.record_workflow_view)
-        return [path("<int:object_id>/workflow/<str:action>/", view, name=name), *super().get_urls()]
+        view = self.admin_site.admin_view(numeric_id(self.record_workflow_view))
+        return [path("<path:object_id>/workflow/<str:action>/", view, name=name), *super().get_urls()]
 
     def record_buttons(self, request, record) -> list[dict]:
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}_workflow"
@@ -282,7 +286,7 @@ class PublishableAdmin(EditorialAdmin):
         extra = {"record_buttons": self.record_buttons(request, record)} if record else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
-    def record_workflow_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
+    def record_workflow_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         if action not in ("publish", "retract") or (action == "retract" and not self._can_retract()):
             raise Http404
         record = get_object_or_404(self.model, pk=object_id)

@@ -17,6 +17,7 @@ from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
+from .guards import is_record_id, numeric_id
 
 DONE = {
     "submit": "Submitted for review.",
@@ -239,10 +240,12 @@ class ClaimAdmin(EditorialAdmin):
         return request.user.has_perm("desk.submit_claim")
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        def view(method):
+            return self.admin_site.admin_view(numeric_id(method))
+
         return [
-            path("<int:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
-            path("<int:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
+            path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
+            path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
             *super().get_urls(),
         ]
 
@@ -320,8 +323,8 @@ class ClaimAdmin(EditorialAdmin):
         claim = self._claim_for(request, object_id)
         if request.method == "POST":
             passage_id = request.POST.get("passage", "")
-            if not (passage_id.isascii() and passage_id.isdigit() and len(passage_id) < 19):
-                raise Http404("No such passage.")
+            if not is_record_id(passage_id):  # pk="abc" is a ValueError: a 500
+                raise Http404("There is no such passage.")
             passage = get_object_or_404(Passage.objects.select_related("source"), pk=passage_id)
             try:
                 services.evidence_attach(

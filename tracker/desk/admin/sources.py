@@ -13,6 +13,7 @@ from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
 from ..models import Claim, Source
 from .base import PublishableAdmin, apply_service_error
+from .guards import numeric_id
 from .reading import highlighted_text, source_spans
 
 
@@ -96,11 +97,15 @@ class SourceAdmin(PublishableAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/read/", self.admin_site.admin_view(self.read_view), name="desk_source_read"),
+            path(
+                "<path:object_id>/read/",
+                self.admin_site.admin_view(numeric_id(self.read_view)),
+                name="desk_source_read",
+            ),
             *super().get_urls(),
         ]
 
-    def read_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+    def read_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         source = get_object_or_404(Source, pk=object_id)
         if not self.has_view_permission(request, source):
             raise PermissionDenied

@@ -1,0 +1,74 @@
+"""Bad input in the desk's admin addresses: a 404 or the admin's own "invalid
+lookup" answer, before any query, never a 500."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+
+def is_record_id(value: str) -> bool:
+    """ASCII digits, at most 19 (int() refuses over 4,300 digits; the ORM answers a
+    number beyond bigint as "no such record")."""
+    return value.isascii() and value.isdigit() and len(value) <= 19
+
+
+def numeric_id(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of one record, by id: an id that is not a whole number is a 404 before
+    any query. (The ORM raises ValueError for pk="abc", a 500; and with an <int:>
+    converter the address would fall through to the admin's catch-all redirect.)"""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        if not is_record_id(object_id):
+            raise Http404("There is no record with this id.")
+        return view(request, object_id, *args, **kwargs)
+
+    return wrapper
+
+
+class RefusesBadInput:
+    """For every desk ModelAdmin: the same refusals on the pages Django's admin and
+    simple-history add."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_record_id(object_id):
+            raise Http404("There is no record with this id.")
+        if not self._keeps_history():
+            return self._concrete_page("history", object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (is_record_id(object_id) and is_record_id(version_id)):
+            raise Http404("There is no such version of a record.")
+        if not self._keeps_history():
+            return self._concrete_page("simple_history", object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def _keeps_history(self) -> bool:
+        # A proxy (the review queue of claims) has no history of its own: the claim's is it.
+        return hasattr(self.opts, "simple_history_manager_attribute")
+
+    def _concrete_page(self, page: str, *args) -> HttpResponseRedirect:
+        concrete = self.opts.concrete_model._meta
+        return HttpResponseRedirect(reverse(f"admin:{concrete.app_label}_{concrete.model_name}_{page}", args=args))
+
+    def get_changelist_instance(self, request):
+        # PostgreSQL refuses a NUL in a list filter's value (?state=%00), and Django's
+        # date hierarchy lets a year it cannot make a date of (?start_date__year=9999,
+        # or 99999999999999999999) raise: both are bad lookups, which the admin answers
+        # by showing the list unfiltered with a note.
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            raise IncorrectLookupParameters("A NUL character in the address.")
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search form refuses NUL; the autocomplete of related fields does not.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
