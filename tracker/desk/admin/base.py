@@ -79,9 +79,6 @@ def formset_rows(formset, fields: tuple[str, ...]) -> services.Rows:
     return rows
 
 
-from .guards import RefusesBadInput, numeric_id
-
-
 class RecordAdmin(RefusesBadInput, SimpleHistoryAdmin):
     """History on every record; lists skip the full count and page at 50."""
 
