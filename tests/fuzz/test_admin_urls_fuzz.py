@@ -42,7 +42,7 @@ CLAIM_ACTIONS = ["submit", "send_back", "publish", "correct", "retract"]
 
 
 @pytest.fixture(params=ROLES)
-def staff(request, make_staff) -> Client:
+def signed_in(request, make_staff) -> Client:
     client = Client()
     client.force_login(make_staff(request.param), backend="django.contrib.auth.backends.ModelBackend")
     return client
@@ -62,7 +62,7 @@ def ids(desk) -> st.SearchStrategy:
 
 @FUZZ
 @given(data=st.data())
-def test_a_desk_admin_page_with_a_hostile_id_is_never_a_server_error(staff, desk, data):
+def test_a_desk_admin_page_with_a_hostile_id_is_never_a_server_error(signed_in, desk, data):
     values = {
         "id": data.draw(ids(desk), label="id"),
         "version": data.draw(ids(desk), label="version"),
@@ -74,7 +74,7 @@ def test_a_desk_admin_page_with_a_hostile_id_is_never_a_server_error(staff, desk
 
     for page in [*DESK_PAGES, f"{model}/{{id}}/{django_page}"]:
         url = "/admin/desk/" + page.format(**values)
-        assert fetch(staff, url).status_code < 500, url
+        assert fetch(signed_in, url).status_code < 500, url
 
 
 def list_parameters(model_admin) -> list[str]:
@@ -94,12 +94,12 @@ def list_parameters(model_admin) -> list[str]:
 
 @FUZZ
 @given(data=st.data())
-def test_a_desk_admin_list_with_hostile_filters_is_never_a_server_error(staff, desk, data):
+def test_a_desk_admin_list_with_hostile_filters_is_never_a_server_error(signed_in, desk, data):
     model = data.draw(st.sampled_from(sorted(DESK_ADMINS)), label="model")
     names = list_parameters(DESK_ADMINS[model])
     chosen = data.draw(st.fixed_dictionaries({}, optional=dict.fromkeys(names, HOSTILE)), label="parameters")
 
-    response = fetch(staff, f"/admin/desk/{model}/?{query(list(chosen.items())) or 'q='}")
+    response = fetch(signed_in, f"/admin/desk/{model}/?{query(list(chosen.items())) or 'q='}")
 
     assert response.status_code < 500
 
@@ -113,8 +113,8 @@ CALENDAR_NUMBERS = st.sampled_from(["0", "1", "12", "13", "31", "32", "9999", "1
         {"year": CALENDAR_NUMBERS}, optional={"month": CALENDAR_NUMBERS, "day": CALENDAR_NUMBERS | HOSTILE}
     )
 )
-def test_the_meetings_date_hierarchy_with_hostile_dates_is_never_a_server_error(staff, desk, date):
-    response = fetch(staff, f"/admin/desk/meeting/?{query([(f'start_date__{k}', v) for k, v in date.items()])}")
+def test_the_meetings_date_hierarchy_with_hostile_dates_is_never_a_server_error(signed_in, desk, date):
+    response = fetch(signed_in, f"/admin/desk/meeting/?{query([(f'start_date__{k}', v) for k, v in date.items()])}")
 
     assert response.status_code < 500
 
@@ -125,9 +125,9 @@ def test_the_meetings_date_hierarchy_with_hostile_dates_is_never_a_server_error(
     field=st.sampled_from(["source", "claimant_person", "agreements", "meetings", "people", "parties", "topics"]),
     page=HOSTILE,
 )
-def test_the_admin_autocomplete_with_a_hostile_term_is_never_a_server_error(staff, desk, term, field, page):
+def test_the_admin_autocomplete_with_a_hostile_term_is_never_a_server_error(signed_in, desk, term, field, page):
     url = f"/admin/autocomplete/?{query([('term', term), ('page', page)])}"
-    response = fetch(staff, f"{url}&app_label=desk&model_name=claim&field_name={field}")
+    response = fetch(signed_in, f"{url}&app_label=desk&model_name=claim&field_name={field}")
 
     assert response.status_code < 500
 
@@ -141,8 +141,8 @@ def test_the_admin_autocomplete_with_a_hostile_term_is_never_a_server_error(staf
         max_size=4,
     ),
 )
-def test_a_hostile_desk_workflow_form_is_never_a_server_error(staff, desk, action, form):
+def test_a_hostile_desk_workflow_form_is_never_a_server_error(signed_in, desk, action, form):
     claim = desk["signed_claim"]
     for url in (f"/admin/desk/claim/{claim.pk}/workflow/{action}/", f"/admin/desk/claim/{claim.pk}/candidates/"):
-        response = fetch(staff, url, method="post", data=form)
+        response = fetch(signed_in, url, method="post", data=form)
         assert response.status_code < 500
