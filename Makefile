@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/api` picks files.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: install migrate seed run test test-postgres serve bench lint format browser clean
 
