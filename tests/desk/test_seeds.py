@@ -211,6 +211,42 @@ def test_an_edited_published_source_text_needs_a_correction_note(db, small_seeds
     assert claim.state == State.PUBLISHED and report.text[claim.start : claim.end] == claim.quote
 
 
+def test_an_edited_published_agreement_or_meeting_is_corrected_in_public(db, small_seeds):
+    load_seeds(small_seeds)
+    agreements = yaml.safe_load((small_seeds / "agreements.yaml").read_text())
+    agreements[0].update(summary="Announced; no text is public.", binding=False)
+    agreements[0]["status_history"][0]["status"] = "under_negotiation"
+    write(small_seeds, "agreements.yaml", agreements)
+    with pytest.raises(SeedError, match="agreements.yaml: pact: this agreement is published, .*add `correction: "):
+        load_seeds(small_seeds)
+    assert Agreement.objects.get(slug="pact").current_status == "announced"
+
+    agreements[0]["correction"] = "The readout reports talks under way, not an announcement."
+    meetings = yaml.safe_load((small_seeds / "meetings.yaml").read_text())
+    meetings[0]["significance"] = "Where the partnership was announced."
+    meetings[0]["correction"] = "We added what the meeting is known for."
+    write(small_seeds, "agreements.yaml", agreements)
+    write(small_seeds, "meetings.yaml", meetings)
+    assert load_seeds(small_seeds) > 0
+    pact, summit = Agreement.objects.get(slug="pact"), Meeting.objects.get(slug="summit")
+    assert (pact.state, pact.current_status, pact.summary) == (
+        State.PUBLISHED,
+        "under_negotiation",
+        agreements[0]["summary"],
+    )
+    assert [c.note for c in Correction.objects.published().filter(agreement=pact)] == [agreements[0]["correction"]]
+    assert [c.note for c in Correction.objects.published().filter(meeting=summit)] == [meetings[0]["correction"]]
+    assert load_seeds(small_seeds) == 0
+
+    # What a record links to is not what readers are told about it: no note needed.
+    meetings[0]["sources"] = ["readout", "report"]
+    del meetings[0]["correction"]
+    write(small_seeds, "meetings.yaml", meetings)
+    assert load_seeds(small_seeds) > 0
+    assert Meeting.objects.get(slug="summit").sources.count() == 2
+    assert Correction.objects.filter(meeting=summit).count() == 1
+
+
 @pytest.mark.parametrize(
     ("file", "change", "expected"),
     [

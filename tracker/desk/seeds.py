@@ -193,9 +193,14 @@ def _sync(
     links: dict[str, list] | None = None,
     rows: dict[str, tuple[list[dict], tuple[str, ...], bool]] | None = None,
     publish: bool = True,
+    correction: str | None = None,
 ) -> models.Model:
     """Create or update an agreement, meeting, person, party or topic through the
-    services, and publish it; a record that already matches its seed is left alone."""
+    services, and publish it; a record that already matches its seed is left alone.
+
+    `correction` is the seed's public note for a published agreement or meeting (None
+    for records that carry no corrections): a change to what readers see of it (its
+    fields or rows, not only what it links to) is published with that note."""
     links, rows = links or {}, rows or {}
     record = model.objects.filter(**key).first()
     with _refused_as_seed_error(ctx):
@@ -213,8 +218,17 @@ def _sync(
             row_changes = {name: changes for name, changes in row_changes.items() if changes}
             changed, changed_links = _differences(record, fields), _link_differences(record, links)
             if changed or changed_links or row_changes:
+                note = ""
+                if correction is not None and record.state == State.PUBLISHED:
+                    note = str(correction or "").strip()
+                    if (changed or row_changes) and not note:
+                        raise ctx.fail(
+                            f"this {model._meta.verbose_name} is published, and its seed now differs from what "
+                            "readers see: add `correction: <a public note saying what changed and why>` to "
+                            "publish the change as a correction"
+                        )
                 record = services.record_edit(
-                    record=record, by=ctx.editor, fields=changed, links=changed_links, rows=row_changes
+                    record=record, by=ctx.editor, fields=changed, links=changed_links, rows=row_changes, note=note
                 )
                 ctx.changed += 1
         if publish and record.state in (State.DRAFT, State.IN_REVIEW) and record.first_published_at is None:
@@ -327,6 +341,7 @@ def _load_agreements(ctx: _Context, data: Any) -> None:
                 "topics": ctx.refs(ctx.topics, row.get("topics"), "topic"),
             },
             rows={"status_history": (steps, ("status", "date"), True)},
+            correction=str(row.get("correction") or ""),
         )
 
 
@@ -366,6 +381,7 @@ def _load_meetings(ctx: _Context, data: Any) -> None:
                 "sources": ctx.refs(ctx.sources, row.get("sources"), "source"),
             },
             rows={"participants": (participants, ("person",), True)},
+            correction=str(row.get("correction") or ""),
         )
 
 
