@@ -413,6 +413,15 @@ class TestTheDesksSeeds:
         assert all(escape(note) in page for note in seed_notes(SEEDS).values())
         assert load_seeds(SEEDS) == 0
 
+    def test_no_claim_rests_on_its_own_source_alone(self):
+        # A source's own passages are not evidence for its own claim: every seeded claim
+        # quotes at least one other source, as context where nothing else speaks to it.
+        claims = yaml.safe_load((SEEDS / "claims.yaml").read_text(encoding="utf-8"))
+        alone = [c["slug"] for c in claims if all(e["source"] == c["source"] for e in c["evidence"])]
+        assert alone == []
+        snapshot = yaml.safe_load((BEFORE_REVIEW / "claims.yaml").read_text(encoding="utf-8"))
+        assert len([c for c in snapshot if all(e["source"] == c["source"] for e in c["evidence"])]) == 4
+
     def test_they_cover_the_five_documents_with_enough_claims(self, db):
         load_seeds(SEEDS)
         assert Source.objects.published().count() == 5
