@@ -55,3 +55,14 @@ def test_the_docs_page_loads_only_our_own_assets_with_the_csp_nonce(client):
     assert assets and all(url.startswith("/static/") or url.startswith("/api/") for url in assets)
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     assert html.count(f'nonce="{nonce}"') == 2  # the inline <style> and <script>
+
+
+def test_an_agreement_without_a_status_step_says_null_as_its_schema_allows(schema, api, make_agreement, add_status):
+    # A published agreement whose only report is not enough to back a step (the seeded
+    # Canada–Indonesia agreement) has no status: "" in the database, null in the API.
+    make_agreement(slug="no-step")
+    add_status(make_agreement(slug="one-step"))
+    statuses = {a["slug"]: a["current_status"] for a in api.get("/api/v1/agreements/").json()["results"]}
+    assert statuses == {"no-step": None, "one-step": "announced"}
+    field = schema["components"]["schemas"]["Agreement"]["properties"]["current_status"]
+    assert {"$ref": "#/components/schemas/NullEnum"} in field["oneOf"]

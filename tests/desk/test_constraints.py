@@ -10,6 +10,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracker.desk import services
 from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, PartyKind, State
@@ -162,6 +164,66 @@ def test_two_people_cannot_hold_the_same_role_at_once(make_person, staff):
     with pytest.raises(services.WorkflowError, match="Another person holds"):
         role(b, dt.date(2025, 6, 1))
     assert not Person.objects.get(slug="b").roles.exists()
+
+
+def test_a_title_may_change_hands_on_the_day_the_predecessor_leaves(make_person, staff):
+    def role(person, start, end=None):
+        row = {"title": "Prime Minister of Canada", "start_date": start, "end_date": end}
+        return services.record_edit(record=person, by=staff.editor, rows={"roles": services.Rows(add=[row])})
+
+    trudeau = role(make_person(slug="trudeau", name="Justin Trudeau"), dt.date(2015, 11, 4), dt.date(2025, 3, 14))
+    carney = role(make_person(slug="carney", name="Mark Carney"), dt.date(2025, 3, 14))
+    # On the hand-over day both held the title; the day after, only the successor.
+    holders = Role.objects.filter(title="Prime Minister of Canada")
+    assert {r.person for r in holders.held_on(dt.date(2025, 3, 14))} == {trudeau, carney}
+    assert [r.person for r in holders.held_on(dt.date(2025, 3, 15))] == [carney]
+    # One day more is an overlap, from either side.
+    with pytest.raises(services.WorkflowError, match="Another person holds"):
+        role(make_person(slug="late", name="Late"), dt.date(2025, 3, 13), dt.date(2025, 3, 15))
+    with pytest.raises(services.WorkflowError, match="Another person holds"):
+        role(make_person(slug="early", name="Early"), dt.date(2010, 1, 1), dt.date(2015, 11, 5))
+
+
+# A term as (start, end) day numbers; None is an unknown, open-ended start or end.
+TERMS = st.tuples(st.none() | st.integers(0, 6), st.none() | st.integers(0, 6)).filter(
+    lambda t: None in t or t[0] <= t[1]
+)
+
+
+def _days(term):
+    start, end = term
+    return set(range(-1 if start is None else start, 8 if end is None else end + 1))
+
+
+def _clash(a, b) -> bool:
+    """Two terms clash when they share a day, unless the one day they share is a
+    hand-over: the day one ends and the other starts."""
+    shared = _days(a) & _days(b)
+    if len(shared) != 1:
+        return bool(shared)
+    day = shared.pop()
+    return not ((a[1] == day and b[0] == day) or (b[1] == day and a[0] == day))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=TERMS, second=TERMS)
+def test_a_second_holder_is_refused_exactly_when_the_terms_overlap(make_person, staff, first, second):
+    day0 = dt.date(2025, 1, 1)
+
+    def row(term):
+        start, end = (None if d is None else day0 + dt.timedelta(days=d) for d in term)
+        return {"title": "Premier", "start_date": start, "end_date": end}
+
+    with transaction.atomic():
+        a, b = make_person(), make_person()
+        services.record_edit(record=a, by=staff.editor, rows={"roles": services.Rows(add=[row(first)])})
+        try:
+            services.record_edit(record=b, by=staff.editor, rows={"roles": services.Rows(add=[row(second)])})
+            refused_ = False
+        except services.WorkflowError:
+            refused_ = True
+        transaction.set_rollback(True)
+    assert refused_ == _clash(first, second), (first, second)
 
 
 def test_a_published_record_cannot_be_deleted(make_claim, staff):

@@ -7,12 +7,17 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils.html import escape
 
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Correction, Evidence, Meeting, Person, Source
 from tracker.desk.seeds import SeedError, load_seeds
+from tracker.public.lists import PER_PAGE
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
+# The seeds as a running site loaded them before the issue-11 review (YAML only; the
+# archived texts did not change): the upgrade path must publish the review as corrections.
+BEFORE_REVIEW = Path(__file__).parent / "seed_snapshots" / "before_review"
 TEXT = "The leaders announced a partnership in Gyeongju on Wednesday. Trade talks began.\n"
 
 
@@ -176,6 +181,27 @@ def test_an_edited_seed_updates_the_record_in_place(db, small_seeds):
     assert load_seeds(small_seeds) == 0  # the note does not make the next load change anything
 
 
+def test_a_correction_note_already_published_does_not_cover_a_later_change(db, small_seeds):
+    data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
+    load_seeds(small_seeds)
+    data[0].update(rationale="The readout places it in Gyeongju.", correction="We now cite the readout.")
+    write(small_seeds, "claims.yaml", data)
+    load_seeds(small_seeds)
+    # A later edit that keeps the old note would republish it for a change it does not describe.
+    data[0]["rationale"] = "The official readout places the announcement in Gyeongju."
+    write(small_seeds, "claims.yaml", data)
+    with pytest.raises(SeedError, match="add `correction: .*already published for an earlier change"):
+        load_seeds(small_seeds)
+    data[0]["correction"] = "We reworded the rationale."
+    write(small_seeds, "claims.yaml", data)
+    assert load_seeds(small_seeds) > 0
+    claim = Claim.objects.get(slug="signed-in-seoul")
+    assert [c.note for c in claim.corrections.order_by("pk")] == [
+        "We now cite the readout.",
+        "We reworded the rationale.",
+    ]
+
+
 def test_a_seed_that_changes_the_evidence_and_the_verdict_together_is_one_correction(db, small_seeds):
     load_seeds(small_seeds)
     data = yaml.safe_load((small_seeds / "claims.yaml").read_text())
@@ -209,6 +235,42 @@ def test_an_edited_published_source_text_needs_a_correction_note(db, small_seeds
     # The claim's quote still occurs: it stays published, re-anchored in the new text.
     claim = Claim.objects.get(slug="signed-in-seoul")
     assert claim.state == State.PUBLISHED and report.text[claim.start : claim.end] == claim.quote
+
+
+def test_an_edited_published_agreement_or_meeting_is_corrected_in_public(db, small_seeds):
+    load_seeds(small_seeds)
+    agreements = yaml.safe_load((small_seeds / "agreements.yaml").read_text())
+    agreements[0].update(summary="Announced; no text is public.", binding=False)
+    agreements[0]["status_history"][0]["status"] = "under_negotiation"
+    write(small_seeds, "agreements.yaml", agreements)
+    with pytest.raises(SeedError, match="agreements.yaml: pact: this agreement is published, .*add `correction: "):
+        load_seeds(small_seeds)
+    assert Agreement.objects.get(slug="pact").current_status == "announced"
+
+    agreements[0]["correction"] = "The readout reports talks under way, not an announcement."
+    meetings = yaml.safe_load((small_seeds / "meetings.yaml").read_text())
+    meetings[0]["significance"] = "Where the partnership was announced."
+    meetings[0]["correction"] = "We added what the meeting is known for."
+    write(small_seeds, "agreements.yaml", agreements)
+    write(small_seeds, "meetings.yaml", meetings)
+    assert load_seeds(small_seeds) > 0
+    pact, summit = Agreement.objects.get(slug="pact"), Meeting.objects.get(slug="summit")
+    assert (pact.state, pact.current_status, pact.summary) == (
+        State.PUBLISHED,
+        "under_negotiation",
+        agreements[0]["summary"],
+    )
+    assert [c.note for c in Correction.objects.published().filter(agreement=pact)] == [agreements[0]["correction"]]
+    assert [c.note for c in Correction.objects.published().filter(meeting=summit)] == [meetings[0]["correction"]]
+    assert load_seeds(small_seeds) == 0
+
+    # What a record links to is not what readers are told about it: no note needed.
+    meetings[0]["sources"] = ["readout", "report"]
+    del meetings[0]["correction"]
+    write(small_seeds, "meetings.yaml", meetings)
+    assert load_seeds(small_seeds) > 0
+    assert Meeting.objects.get(slug="summit").sources.count() == 2
+    assert Correction.objects.filter(meeting=summit).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -285,14 +347,80 @@ def test_the_command_reports_a_broken_seed_as_a_command_error(db, small_seeds):
         call_command("load_seeds", folder=small_seeds)
 
 
+def seed_notes(folder: Path) -> dict[tuple[str, str], str]:
+    """(record kind, slug) -> the `correction` note of each seed record that has one."""
+    notes = {}
+    for name, kind in (("claims.yaml", "claim"), ("agreements.yaml", "agreement"), ("meetings.yaml", "meeting")):
+        for row in yaml.safe_load((folder / name).read_text(encoding="utf-8")):
+            if row.get("correction"):
+                notes[(kind, row["slug"])] = row["correction"].strip()
+    return notes
+
+
+def published_notes() -> dict[tuple[str, str], str]:
+    notes = {}
+    for correction in Correction.objects.published().select_related("claim", "agreement", "meeting"):
+        record = correction.record
+        key = (record._meta.model_name, record.slug)
+        assert key not in notes, f"{key} corrected twice"
+        notes[key] = correction.note
+    return notes
+
+
+def corrections_pages_text(client) -> str:
+    pages = -(-Correction.objects.published().count() // PER_PAGE)
+    return "".join(client.get("/corrections/", {"page": n}).content.decode() for n in range(1, pages + 1))
+
+
 class TestTheDesksSeeds:
-    def test_they_load_and_reload_without_change(self, db, tmp_path):
+    def test_they_load_and_reload_without_change(self, db, tmp_path, client):
         folder = tmp_path / "seeds"
         shutil.copytree(SEEDS, folder)
         call_command("load_seeds", folder=folder)
         before, history_before = counts(), history_rows()
         assert load_seeds(folder) == 0
         assert counts() == before and history_rows() == history_before
+        # Loaded afresh, the record shows the same corrections as a site that saw them.
+        assert published_notes() == seed_notes(SEEDS)
+        page = corrections_pages_text(client)
+        assert all(escape(note) in page for note in seed_notes(SEEDS).values())
+
+    def test_a_site_loaded_before_the_review_takes_it_as_public_corrections(self, db, tmp_path, client):
+        folder = tmp_path / "seeds"
+        shutil.copytree(SEEDS, folder)
+        for path in BEFORE_REVIEW.glob("*.yaml"):
+            shutil.copy(path, folder / path.name)
+        load_seeds(folder)
+        assert not Correction.objects.exists()
+        assert Claim.objects.get(slug="s3-xi-meeting-expected").verdict == "accurate"
+        assert Agreement.objects.get(slug="ca-th-free-trade-agreement").current_status == "under_negotiation"
+
+        assert load_seeds(SEEDS) > 0
+        assert published_notes() == seed_notes(SEEDS)
+        assert set(Claim.objects.values_list("state", flat=True)) == {State.PUBLISHED}
+        assert Claim.objects.get(slug="s3-xi-meeting-expected").verdict == "unsupported"
+        thailand = Agreement.objects.get(slug="ca-th-free-trade-agreement")
+        assert (thailand.current_status, thailand.binding) == ("announced", False)
+        assert Agreement.objects.get(slug="ca-id-comprehensive-economic-partnership-agreement").current_status == ""
+        assert Person.objects.get(slug="justin-trudeau").roles.count() == 2
+        assert (
+            Meeting.objects.filter(
+                slug__in=["carney-hanwha-ocean-geoje-2025-10-30", "carney-investors-korea-2025"]
+            ).count()
+            == 2
+        )
+        page = corrections_pages_text(client)
+        assert all(escape(note) in page for note in seed_notes(SEEDS).values())
+        assert load_seeds(SEEDS) == 0
+
+    def test_no_claim_rests_on_its_own_source_alone(self):
+        # A source's own passages are not evidence for its own claim: every seeded claim
+        # quotes at least one other source, as context where nothing else speaks to it.
+        claims = yaml.safe_load((SEEDS / "claims.yaml").read_text(encoding="utf-8"))
+        alone = [c["slug"] for c in claims if all(e["source"] == c["source"] for e in c["evidence"])]
+        assert alone == []
+        snapshot = yaml.safe_load((BEFORE_REVIEW / "claims.yaml").read_text(encoding="utf-8"))
+        assert len([c for c in snapshot if all(e["source"] == c["source"] for e in c["evidence"])]) == 4
 
     def test_they_cover_the_five_documents_with_enough_claims(self, db):
         load_seeds(SEEDS)

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker.desk.choices import VERDICT_SCALE, State, Verdict
+from tracker.desk.choices import VERDICT_SCALE, AgreementStatus, State, Verdict
 from tracker.desk.models import (
     Agreement,
     AgreementStatusChange,
@@ -314,9 +314,23 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["status", "date", "date_precision", "source", "note"]
 
 
+class CurrentStatusField(serializers.ChoiceField):
+    """An agreement's latest status, or null while no step backed by a source is
+    recorded (the record then gives no status; the database stores "")."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class AgreementSerializer(serializers.ModelSerializer):
     url = api_url("agreement")
     public_url = PublicURLField()
+    current_status = CurrentStatusField(
+        choices=AgreementStatus.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="The status of the latest dated step; null while no step backed by a source is recorded.",
+    )
     parties = PartyRefSerializer(many=True)
     topics = TopicRefSerializer(many=True)
     status_history = StatusChangeSerializer(many=True)

@@ -176,7 +176,8 @@ class Person(Editorial):
 
 class RoleQuerySet(models.QuerySet):
     def held_on(self, day):
-        """Roles held on `day` ("President of the Republic of Korea on 2025-10-29")."""
+        """Roles held on `day` ("President of the Republic of Korea on 2025-10-29"). On a
+        hand-over day both the outgoing and the incoming holder held the title."""
         return self.filter(Q(start_date__lte=day) | Q(start_date=None)).filter(Q(end_date__gte=day) | Q(end_date=None))
 
 
@@ -210,11 +211,15 @@ class Role(models.Model):
     def clean(self):
         if not self.title:
             return
+        # One holder at a time, but a title changes hands on a day: the predecessor's
+        # end date may be the successor's start date (Trudeau to Carney, 14 March 2025).
+        # Two terms clash when each starts before the other ends; an unknown start or
+        # end is open-ended.
         clash = Role.objects.filter(title=self.title).exclude(pk=self.pk).exclude(person_id=self.person_id)
         if self.start_date:
-            clash = clash.filter(Q(end_date__gte=self.start_date) | Q(end_date=None))
+            clash = clash.filter(Q(end_date__gt=self.start_date) | Q(end_date=None))
         if self.end_date:
-            clash = clash.filter(Q(start_date__lte=self.end_date) | Q(start_date=None))
+            clash = clash.filter(Q(start_date__lt=self.end_date) | Q(start_date=None))
         if clash.exists():
             raise ValidationError(f"Another person holds “{self.title}” during these dates: {clash.first().person}.")
 

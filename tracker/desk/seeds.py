@@ -156,6 +156,27 @@ def _refused_as_seed_error(ctx: _Context):
         raise ctx.fail(_message(exc)) from None
 
 
+NEEDS_NOTE = (
+    "this {what} is published, and its seed now differs from what readers see: add "
+    "`correction: <a public note saying what changed and why>` to publish the change as a correction"
+)
+
+
+def _correction_note(record: models.Model, value: Any) -> tuple[str, bool]:
+    """The seed's `correction` note for a change to `record`, and whether it is new. A
+    note already published on the record was written for an earlier change: reusing it
+    for this one would tell readers the wrong thing."""
+    note = strip_control_chars(str(value or "")).strip()
+    return note, bool(note) and not record.corrections.filter(note=note).exists()
+
+
+def _note_problem(what: str, note: str) -> str:
+    problem = NEEDS_NOTE.format(what=what)
+    if note:
+        problem += " (the seed's note was already published for an earlier change: write one for this change)"
+    return problem
+
+
 def _differences(record: models.Model, values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if getattr(record, name) != value}
 
@@ -193,9 +214,14 @@ def _sync(
     links: dict[str, list] | None = None,
     rows: dict[str, tuple[list[dict], tuple[str, ...], bool]] | None = None,
     publish: bool = True,
+    correction: str | None = None,
 ) -> models.Model:
     """Create or update an agreement, meeting, person, party or topic through the
-    services, and publish it; a record that already matches its seed is left alone."""
+    services, and publish it; a record that already matches its seed is left alone.
+
+    `correction` is the seed's public note for a published agreement or meeting (None
+    for records that carry no corrections): a change to what readers see of it (its
+    fields or rows, not only what it links to) is published with that note."""
     links, rows = links or {}, rows or {}
     record = model.objects.filter(**key).first()
     with _refused_as_seed_error(ctx):
@@ -213,12 +239,23 @@ def _sync(
             row_changes = {name: changes for name, changes in row_changes.items() if changes}
             changed, changed_links = _differences(record, fields), _link_differences(record, links)
             if changed or changed_links or row_changes:
+                note = ""
+                if correction is not None and record.state == State.PUBLISHED:
+                    note, fresh = _correction_note(record, correction)
+                    if (changed or row_changes) and not fresh:
+                        raise ctx.fail(_note_problem(model._meta.verbose_name, note))
+                    note = note if fresh else ""
                 record = services.record_edit(
-                    record=record, by=ctx.editor, fields=changed, links=changed_links, rows=row_changes
+                    record=record, by=ctx.editor, fields=changed, links=changed_links, rows=row_changes, note=note
                 )
                 ctx.changed += 1
         if publish and record.state in (State.DRAFT, State.IN_REVIEW) and record.first_published_at is None:
             record = services.record_publish(record=record, by=ctx.editor)
+            note = (correction or "").strip()
+            if note:
+                # Created as corrected: the public record shows the same correction as on a
+                # database that loaded the seed before it changed.
+                record = services.record_note_correction(record=record, by=ctx.editor, note=note)
     return record
 
 
@@ -252,7 +289,8 @@ def _load_sources(ctx: _Context, data: Any) -> None:
             elif source.state != State.RETRACTED:
                 changed = _differences(source, values)
                 if changed:
-                    note = str(row.get("correction") or "")
+                    note, fresh = _correction_note(source, row.get("correction"))
+                    note = note if fresh else ""  # a note published before was for an earlier change
                     source = services.source_edit(source=source, by=ctx.editor, fields=changed, note=note)
                     ctx.changed += 1
         ctx.sources[row["slug"]] = source
@@ -327,6 +365,7 @@ def _load_agreements(ctx: _Context, data: Any) -> None:
                 "topics": ctx.refs(ctx.topics, row.get("topics"), "topic"),
             },
             rows={"status_history": (steps, ("status", "date"), True)},
+            correction=str(row.get("correction") or ""),
         )
 
 
@@ -366,6 +405,7 @@ def _load_meetings(ctx: _Context, data: Any) -> None:
                 "sources": ctx.refs(ctx.sources, row.get("sources"), "source"),
             },
             rows={"participants": (participants, ("person",), True)},
+            correction=str(row.get("correction") or ""),
         )
 
 
@@ -462,7 +502,12 @@ def _new_claim(ctx: _Context, row: dict, content: dict, near: int, links: dict, 
         **content,
     )  # fmt: skip
     claim = services.claim_submit(claim=claim, by=ctx.reporter)
-    services.claim_publish(claim=claim, by=ctx.verifier, verdict=verdict, rationale=row["rationale"])
+    claim = services.claim_publish(claim=claim, by=ctx.verifier, verdict=verdict, rationale=row["rationale"])
+    note = strip_control_chars(str(row.get("correction") or "")).strip()
+    if note:
+        # The seed records a correction of this claim: a fresh database shows it too, so
+        # its public record is the same as on a database that saw the change.
+        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note)
     ctx.changed += 1
 
 
@@ -487,12 +532,10 @@ def _update_claim(
     verdict_changed = (verdict, rationale) != (claim.verdict, claim.rationale)
     if not (changed or add or change or remove or changed_links or verdict_changed):
         return
-    note = str(row.get("correction") or "").strip()
-    if (changed or add or change or remove or verdict_changed) and not note:
-        raise ctx.fail(
-            "this claim is published, and its seed now differs from what readers see: add "
-            "`correction: <a public note saying what changed and why>` to publish the change as a correction"
-        )
+    note, fresh = _correction_note(claim, row.get("correction"))
+    if (changed or add or change or remove or verdict_changed) and not fresh:
+        raise ctx.fail(_note_problem("claim", note))
+    note = note if fresh else ""
     if verdict_changed and (changed or add or change or remove):
         # The new verdict rests on the new evidence, and the old one may not: change both
         # while the claim is back in review, then publish the seed's note (rule 5).

@@ -35,7 +35,15 @@ from .claims import (
 )
 from .claims import edit_refusal as claim_edit_refusal
 from .common import NotAllowed, StaleEdit, WorkflowError, stale_edit_message, unique_slug
-from .records import Rows, record_create, record_delete, record_edit, record_publish, record_retract
+from .records import (
+    Rows,
+    record_create,
+    record_delete,
+    record_edit,
+    record_note_correction,
+    record_publish,
+    record_retract,
+)
 from .records import edit_refusal as record_edit_refusal
 from .sources import DuplicateSource, find_duplicate, reanchor_quotes, source_create, source_delete, source_edit
 from .sources import edit_refusal as source_edit_refusal
@@ -70,6 +78,7 @@ __all__ = [
     "record_delete",
     "record_edit",
     "record_edit_refusal",
+    "record_note_correction",
     "record_publish",
     "record_retract",
     "source_create",

@@ -278,6 +278,27 @@ def record_edit(
 
 
 @transaction.atomic
+def record_note_correction(*, record: Agreement | Meeting, by: User, note: str) -> models.Model:
+    """A public correction on a published agreement or meeting for a change that reached
+    it another way: a seeded record loaded into a fresh database is created as corrected,
+    and carries the note of that correction so its public history is the same as on a
+    database that saw the change."""
+    model = type(record)
+    if model not in (Agreement, Meeting):
+        raise WorkflowError(f"A {model._meta.verbose_name} is not corrected this way.")
+    require(by, _perm(model, "change"), f"edit {model._meta.verbose_name_plural}")
+    note = note_required(note, "A correction")
+    record = lock(record)
+    if record.state != State.PUBLISHED:
+        raise WorkflowError(f"Only a published {model._meta.verbose_name} carries a correction.")
+    save(record, by=by, reason=f"Corrected: {note}")
+    Correction.objects.create(
+        kind=CorrectionKind.CORRECTION, note=note, created_by=by, **{model._meta.model_name: record}
+    )
+    return record
+
+
+@transaction.atomic
 def record_delete(*, record: models.Model, by: User) -> None:
     """Delete a record that was never published (or a party or topic nothing uses)."""
     model = type(record)
