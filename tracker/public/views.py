@@ -18,11 +18,12 @@ from tracker.desk.choices import (
     Stance,
     Verdict,
 )
-from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source
+from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
 
 from . import jsonld, passages
 from .caching import public_page
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
+from .record_feeds import feed_link
 from .records import corrections_with_records, public_corrections, published_or_gone
 from .search_view import search  # noqa: F401
 
@@ -71,6 +72,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     review = jsonld.claim_review(claim, request)
     context = {
         "claim": claim,
+        "record_feed": feed_link(claim),
         "verdict": verdict_info(claim.verdict),
         "source_is_public": claim.source.is_public,
         "evidence": evidence,
@@ -96,6 +98,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     marked = passages.collect_passages(source.text, quoted)
     context = {
         "source": source,
+        "record_feed": feed_link(source),
         "reliability_definition": RELIABILITY_DEFINITIONS[source.reliability],
         "passages": marked,
         "text_html": passages.render_text(source.text, marked),
@@ -110,6 +113,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = published_or_gone(Agreement.objects.all(), slug=slug)
     context = {
         "agreement": agreement,
+        "record_feed": feed_link(agreement),
         "parties": agreement.parties.all(),
         "topics": agreement.topics.all(),
         "timeline": agreement.status_history.select_related("source").order_by("date", "id"),
@@ -131,6 +135,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "meeting": meeting,
+        "record_feed": feed_link(meeting),
         "participants": participants,
         "counterparts": meeting.counterparts.all(),
         "agreements": meeting.outcome_agreements.published(),
@@ -149,6 +154,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meetings = Meeting.objects.published().filter(participants__person=person).distinct()
     context = {
         "person": person,
+        "record_feed": feed_link(person),
         "roles": person.roles.select_related("party").order_by("-start_date"),
         "meetings": meetings.order_by("-start_date")[:RELATED_LIMIT],
         "agreements": Agreement.objects.published()
@@ -173,6 +179,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(f"There is no country or organisation with the code “{code[:16]}”.")
     context = {
         "party": party,
+        "record_feed": feed_link(party),
         "people": Person.objects.published().filter(party=party).order_by("name")[:RELATED_LIMIT],
         "meetings": Meeting.objects.published()
         .filter(Q(counterparts=party) | Q(host=party))
@@ -182,6 +189,22 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         "claims": Claim.objects.published().filter(parties=party).select_related("source")[:RELATED_LIMIT],
     }
     return render(request, "public/party_detail.html", context)
+
+
+@require_safe
+@public_page
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = Topic.objects.published().filter(slug=slug).first()
+    if topic is None:
+        raise Http404("There is no topic at this address.")
+    context = {
+        "topic": topic,
+        "record_feed": feed_link(topic),
+        "agreements": Agreement.objects.published().filter(topics=topic).order_by("title")[:RELATED_LIMIT],
+        "meetings": Meeting.objects.published().filter(topics=topic).order_by("-start_date")[:RELATED_LIMIT],
+        "claims": Claim.objects.published().filter(topics=topic).select_related("source")[:RELATED_LIMIT],
+    }
+    return render(request, "public/topic_detail.html", context)
 
 
 @require_safe
