@@ -19,6 +19,7 @@ from tracker.desk.choices import (
     Verdict,
 )
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
+from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
 
 from . import jsonld, passages
 from .caching import public_page
@@ -29,6 +30,16 @@ from .search_view import search  # noqa: F401
 
 RELATED_LIMIT = 50
 STANCE_ORDER = {Stance.SUPPORTS: 0, Stance.CONTRADICTS: 1, Stance.CONTEXT: 2}
+
+
+def _as_of_day(request: HttpRequest):
+    """The `as_of` day asked for, or None; BadDate if it is not one."""
+    raw = request.GET.get("as_of")
+    return None if raw is None else parse_as_of(raw)
+
+
+def _bad_date(request: HttpRequest, error: BadDate) -> HttpResponse:
+    return render(request, "400.html", {"message": str(error)}, status=400)
 
 
 def verdict_info(verdict: str) -> dict:
@@ -65,13 +76,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = published_or_gone(Claim.objects.select_related("source", "claimant_person"), slug=slug)
+    try:
+        day = _as_of_day(request)
+        as_of = claim_as_of(claim, day) if day else None
+    except BadDate as error:
+        return _bad_date(request, error)
+    except NotPublishedThen as error:
+        raise Http404(str(error)) from None
+    if as_of:  # shown as it stood that day; never saved
+        claim.statement, claim.verdict, claim.rationale = as_of.statement, as_of.verdict, as_of.rationale
     evidence = sorted(
         Evidence.objects.published().filter(claim=claim).select_related("source"),
         key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
     )
-    review = jsonld.claim_review(claim, request)
+    review = None if as_of else jsonld.claim_review(claim, request)
     context = {
         "claim": claim,
+        "as_of": as_of,
         "record_feed": feed_link(claim),
         "verdict": verdict_info(claim.verdict),
         "source_is_public": claim.source.is_public,
@@ -111,12 +132,23 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = published_or_gone(Agreement.objects.all(), slug=slug)
+    try:
+        day = _as_of_day(request)
+    except BadDate as error:
+        return _bad_date(request, error)
+    as_of = agreement_as_of(agreement, day) if day else None
+    today = timezone.localdate()
+    timeline = list(agreement.status_history.select_related("source").order_by("date", "id"))
+    for step in timeline:
+        step.later = bool(as_of and step.date > as_of.day)
+        step.linkable = step.date <= today
     context = {
         "agreement": agreement,
+        "as_of": as_of,
         "record_feed": feed_link(agreement),
         "parties": agreement.parties.all(),
         "topics": agreement.topics.all(),
-        "timeline": agreement.status_history.select_related("source").order_by("date", "id"),
+        "timeline": timeline,
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
         "claims": agreement.claims.published().select_related("source")[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
