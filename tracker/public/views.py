@@ -23,6 +23,7 @@ from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, cla
 
 from . import jsonld, passages
 from .caching import public_page
+from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
 from .record_feeds import feed_link
 from .records import corrections_with_records, public_corrections, published_or_gone
@@ -40,6 +41,15 @@ def _as_of_day(request: HttpRequest):
 
 def _bad_date(request: HttpRequest, error: BadDate) -> HttpResponse:
     return render(request, "400.html", {"message": str(error)}, status=400)
+
+
+def _citing(request: HttpRequest, record, as_of) -> dict:
+    """The permanent link (to the as-of view when one is shown) and the citations."""
+    permalink = request.build_absolute_uri(record.get_absolute_url())
+    if as_of:
+        permalink += f"?as_of={as_of.day.isoformat()}"
+    day = as_of.day if as_of else None
+    return {"permalink": permalink, "citations": citations(record, permalink, day=day)}
 
 
 def verdict_info(verdict: str) -> dict:
@@ -89,6 +99,8 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Evidence.objects.published().filter(claim=claim).select_related("source"),
         key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
     )
+    for item in evidence:
+        item.original_url = text_fragment_url(item.source.url, item.quote) if item.source.url else None
     review = None if as_of else jsonld.claim_review(claim, request)
     context = {
         "claim": claim,
@@ -104,6 +116,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "parties": claim.parties.all(),
         "topics": claim.topics.all(),
         "claim_review": jsonld.script_json(review) if review else None,
+        **_citing(request, claim, as_of),
     }
     return render(request, "public/claim_detail.html", context)
 
@@ -152,6 +165,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
         "claims": agreement.claims.published().select_related("source")[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
+        **_citing(request, agreement, as_of),
     }
     return render(request, "public/agreement_detail.html", context)
 
