@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tracker.desk.apps.DeskConfig",
     "tracker.public.apps.PublicConfig",
     "tracker.api.apps.ApiConfig",
+    "tracker.events.apps.EventsConfig",
 ]
 
 MIDDLEWARE = [
