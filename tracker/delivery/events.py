@@ -1,0 +1,76 @@
+"""What deliveries and alerts need from the event log (tracker.events), in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fnmatch import fnmatchcase
+
+from django.conf import settings
+
+from tracker.events.models import Event, EventKind, RecordType
+
+from . import alerts_urls
+
+
+def event_type(event: Event) -> str:
+    """The webhook `type`: record type and kind, as in `claim.corrected`."""
+    return f"{event.record_type}.{event.kind}"
+
+
+# What an editor may choose for an endpoint: a whole record type or one kind of change.
+TYPE_CHOICES = [(f"{value}.*", f"{label}: every change") for value, label in RecordType.choices] + [
+    (f"*.{value}", f"Any record: {label.lower()}") for value, label in EventKind.choices
+]
+
+
+def wanted(patterns: list[str], kind: str) -> bool:
+    return not patterns or any(fnmatchcase(kind, pattern) for pattern in patterns)
+
+
+def occurred_at(event: Event) -> dt.datetime:
+    return event.at
+
+
+def record_of(event: Event) -> tuple[str, str]:
+    return event.record_type, event.record_slug
+
+
+def public_url(event: Event) -> str | None:
+    return alerts_urls.record_url(event.record_type, event.record_slug)
+
+
+def event_data(event: Event) -> dict:
+    """The webhook's `data`: the event as the change feed lists it."""
+    return {
+        "id": event.pk,
+        "at": event.at.isoformat().replace("+00:00", "Z"),
+        "record_type": event.record_type,
+        "slug": event.record_slug,
+        "title": event.title,
+        "kind": event.kind,
+        "changes": event.changes,
+        "note": event.note,
+        "public_url": public_url(event),
+        "feed_url": f"{settings.SITE_URL}/api/v1/events/?after={event.pk - 1}",
+    }
+
+
+def new_events(after: int, limit: int) -> list[Event]:
+    return list(Event.objects.filter(pk__gt=after).order_by("pk")[:limit])
+
+
+def events_by_id(ids: list[int]) -> dict[int, Event]:
+    return Event.objects.in_bulk(ids)
+
+
+def describe(event: Event) -> dict:
+    """An event as an alert mail lists it."""
+    return {
+        "title": event.title,
+        "what": event.summary,
+        "note": event.note,
+        "at": event.at,
+        "url": public_url(event),
+        "record_type": event.get_record_type_display(),
+        "retracted": event.kind in (EventKind.RETRACTED, EventKind.WITHDRAWN, EventKind.REMOVED),
+    }

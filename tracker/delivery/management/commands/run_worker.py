@@ -1,0 +1,77 @@
+"""The background worker: `python manage.py run_worker`.
+
+It runs the jobs in the database (django-tasks-db's worker, in batches), enqueues the
+recurring jobs when they are due (schedule.py) and writes a heartbeat that /healthz
+reads. `make run` and `make serve` start it beside the web server
+(scripts/with-worker) and stop it with the server; it also stops by itself when the
+process that started it goes away.
+"""
+
+import os
+import socket
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import autoreload, timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from tracker.delivery import health, schedule
+
+
+class Command(BaseCommand):
+    help = "Run background jobs (webhook deliveries, alert mail) until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds to wait when no job is ready.")
+        parser.add_argument("--batch", action="store_true", help="Run the jobs that are ready, then exit.")
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            default=None,
+            help="Restart on code changes (the default while DEBUG is on, except with --batch).",
+        )
+        parser.add_argument("--no-reload", action="store_false", dest="reload")
+
+    def handle(self, *, interval: float, batch: bool, reload: bool | None, **options):
+        if reload is None:
+            reload = settings.DEBUG and not batch
+        if reload:
+            autoreload.run_with_reloader(self.work, interval=interval, batch=batch)
+        else:
+            self.work(interval=interval, batch=batch)
+
+    def work(self, *, interval: float, batch: bool) -> None:
+        worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(8)}"
+        worker = Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,  # one pass over the ready jobs per round; this loop does the waiting
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()  # SIGTERM/SIGINT: finish the job in hand, then stop
+        parent = os.getppid()
+        started_at = timezone.now()
+        last_beat = 0.0
+        self.stdout.write(f"Worker {worker_id} started.")
+        try:
+            while worker.running:
+                close_old_connections()
+                if time.monotonic() - last_beat >= settings.WORKER_HEARTBEAT_SECONDS:
+                    health.beat(worker_id=worker_id, started_at=started_at)
+                    last_beat = time.monotonic()
+                schedule.run_due()
+                worker.run()
+                if batch or os.getppid() != parent:  # done, or the server that started us is gone
+                    break
+                time.sleep(interval)
+        finally:
+            close_old_connections()
+            health.stopped(worker_id=worker_id)
+            self.stdout.write(f"Worker {worker_id} stopped.")
