@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tracker.desk.apps.DeskConfig",
     "tracker.public.apps.PublicConfig",
     "tracker.api.apps.ApiConfig",
+    "tracker.events.apps.EventsConfig",
     "tracker.delivery.apps.DeliveryConfig",
 ]
 

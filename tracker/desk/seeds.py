@@ -22,6 +22,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from tracker.events.log import snapshot
+
 from . import anchoring, services
 from .choices import (
     AgreementKind,
@@ -496,11 +498,12 @@ def _update_claim(
     if verdict_changed and (changed or add or change or remove):
         # The new verdict rests on the new evidence, and the old one may not: change both
         # while the claim is back in review, then publish the seed's note (rule 5).
+        seen = snapshot(claim)  # the event log compares the republished claim with this
         claim = services.claim_withdraw(claim=claim, by=ctx.editor, reason=note)
         claim = services.claim_edit(claim=claim, by=ctx.editor, fields=changed, links=changed_links, add=add,
                                     change=change, remove=remove)  # fmt: skip
         claim = services.claim_publish(claim=claim, by=ctx.verifier, verdict=verdict, rationale=rationale)
-        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note)
+        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note, before=seen)
         ctx.changed += 1
         return
     if changed or add or change or remove or changed_links:

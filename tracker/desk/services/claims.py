@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.events.log import NOT_PUBLIC, Snapshot, log_change, snapshot
+
 from ..choices import CorrectionKind, Stance, State, Verdict
 from ..models import Claim, ClaimEvent, Correction, Evidence, Source
 from ..rules import verdict_evidence_problems
@@ -318,6 +320,7 @@ def _edit(
     fields, links = dict(fields or {}), dict(links or {})
     claim = _lock_claim(claim)
     check_version(claim, seen_version)
+    seen = snapshot(claim)
     refusal = edit_refusal(claim, by)
     if refusal:
         raise NotAllowed(refusal)
@@ -372,6 +375,7 @@ def _edit(
         save(claim, by=by, reason=f"Edited ({', '.join(what) or 'slug'})" + (f": {note}" if note else ""))
         if content_changed or evidence_changed:
             _event(claim, Action.EDITED, by, note)
+    log_change(claim, before=seen, note=note if reader_visible else "")
     return claim, [item for item in touched if getattr(item, "_added", False)]
 
 
@@ -586,12 +590,14 @@ def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Cl
     for source in drafts:
         source.state = State.PUBLISHED
         save(source, by=by, reason=f"Published with the claim “{claim.slug}”")
+        log_change(source, before=NOT_PUBLIC)
     claim.verdict, claim.rationale = verdict, rationale
     claim.state = State.PUBLISHED
     claim.reviewed_by = by
     claim.verdict_published_at = timezone.now()
     save(claim, by=by, reason=f"Published as {Verdict(verdict).label}")
     _event(claim, Action.PUBLISHED, by, rationale)
+    log_change(claim, before=NOT_PUBLIC)
     return claim
 
 
@@ -602,10 +608,12 @@ def claim_return_to_review(*, claim: Claim, reason: str, by: User | None = None)
     claim = _lock_claim(claim)
     if claim.state != State.PUBLISHED:
         return claim
+    seen = snapshot(claim)
     claim.state = State.IN_REVIEW
     claim.submitted_at = timezone.now()
     save(claim, by=by, reason=reason)
     _event(claim, Action.RETURNED, by, reason)
+    log_change(claim, before=seen)
     return claim
 
 
@@ -620,10 +628,12 @@ def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
         raise WorkflowError("Say why the claim goes back to review: the reviewers read it.")
     claim = _lock_claim(claim)
     _require_state(claim, State.PUBLISHED, doing="withdraw it")
+    seen = snapshot(claim)
     claim.state = State.IN_REVIEW
     claim.submitted_at = timezone.now()
     save(claim, by=by, reason=f"Withdrawn to review: {reason}")
     _event(claim, Action.WITHDRAWN, by, reason)
+    log_change(claim, before=seen)  # the reason is for the reviewers: not public
     return claim
 
 
@@ -643,6 +653,7 @@ def claim_correct(*, claim: Claim, by: User, note: str, verdict: str, rationale:
     rationale = _check_verdict(claim, verdict, rationale)
     if (verdict, rationale) == (claim.verdict, claim.rationale):
         raise WorkflowError("Nothing to correct: the verdict and rationale are unchanged.")
+    seen = snapshot(claim)
     old_verdict, old_label = claim.verdict, claim.get_verdict_display()
     claim.verdict, claim.rationale = verdict, rationale
     claim.reviewed_by = by
@@ -651,6 +662,7 @@ def claim_correct(*, claim: Claim, by: User, note: str, verdict: str, rationale:
     save(claim, by=by, reason=f"Corrected (was {old_label}): {note}")
     Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
     _event(claim, Action.CORRECTED, by, note)
+    log_change(claim, before=seen, note=note)
     return claim
 
 
@@ -661,16 +673,20 @@ def claim_retract(*, claim: Claim, by: User, note: str) -> Claim:
     note = note_required(note, "A retraction")
     claim = _lock_claim(claim)
     _require_state(claim, State.PUBLISHED, doing="retract it")
+    seen = snapshot(claim)
     claim.state = State.RETRACTED
     save(claim, by=by, reason=f"Retracted: {note}")
     Correction.objects.create(kind=CorrectionKind.RETRACTION, claim=claim, note=note, created_by=by)
     _event(claim, Action.RETRACTED, by, note)
+    log_change(claim, before=seen, note=note)
     return claim
 
 
-def claim_note_correction(*, claim: Claim, by: User | None, note: str) -> None:
+def claim_note_correction(*, claim: Claim, by: User | None, note: str, before: Snapshot) -> None:
     """A public correction on a published claim whose evidence changed without its
-    own edit (a source it quotes was retracted). Its verdict still rests on evidence."""
+    own edit (a source it quotes was retracted). Its verdict still rests on evidence.
+    `before`: the claim as readers saw it before that change."""
     save(claim, by=by, reason=f"Corrected: {note}")
     Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
     _event(claim, Action.CORRECTED, by, note)
+    log_change(claim, before=before, note=note)

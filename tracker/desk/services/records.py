@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 
+from tracker.events.log import NOT_PUBLIC, log_change, snapshot
+
 from ..choices import CorrectionKind, State
 from ..models import (
     Agreement,
@@ -233,6 +235,7 @@ def record_create(
         _apply_rows(record, kind, rows or {}, by)
         _derive(record)
         save(record, by=by, reason="Added its details")
+    log_change(record, before=NOT_PUBLIC)  # parties and topics are public from the start
     return record
 
 
@@ -252,6 +255,7 @@ def record_edit(
     record = lock(record)
     if hasattr(record, "version"):
         check_version(record, seen_version)
+    seen = snapshot(record)
     refusal = edit_refusal(record, by)
     if refusal:
         raise NotAllowed(refusal)
@@ -270,10 +274,12 @@ def record_edit(
     _derive(record)
     published = getattr(record, "state", None) == State.PUBLISHED
     save(record, by=by, reason="Edited" + (f": {note}" if note else ""))
-    if note and published and isinstance(record, Agreement | Meeting):
+    corrected = bool(note and published and isinstance(record, Agreement | Meeting))
+    if corrected:
         Correction.objects.create(
             kind=CorrectionKind.CORRECTION, note=note, created_by=by, **{record._meta.model_name: record}
         )
+    log_change(record, before=seen, note=note if corrected else "")
     return record
 
 
@@ -285,6 +291,7 @@ def record_delete(*, record: models.Model, by: User) -> None:
     record = lock(record)
     if getattr(record, "first_published_at", None) is not None:
         raise WorkflowError(f"This {model._meta.verbose_name} has been published: it is retracted, never deleted.")
+    seen = snapshot(record)
     try:
         with transaction.atomic():
             delete(record, by=by, reason="Deleted")
@@ -292,6 +299,7 @@ def record_delete(*, record: models.Model, by: User) -> None:
         raise WorkflowError(
             f"Other records still refer to this {model._meta.verbose_name}: remove those first."
         ) from None
+    log_change(record, before=seen, deleted=True)  # a party or topic leaves the public record
 
 
 # Publishing and retracting -----------------------------------------------------------------
@@ -310,6 +318,7 @@ def record_publish(*, record: Source | Agreement | Meeting | Person, by: User) -
         raise WorkflowError(f"This {name} is {record.get_state_display().lower()}: only a draft can be published.")
     record.state = State.PUBLISHED
     save(record, by=by, reason="Published")
+    log_change(record, before=NOT_PUBLIC)
     return record
 
 
@@ -327,16 +336,18 @@ def record_retract(*, record: Source | Agreement | Meeting, by: User, note: str)
     record = lock(record)
     if record.state != State.PUBLISHED:
         raise WorkflowError(f"This {name} is {record.get_state_display().lower()}: only a published one is retracted.")
-    resting = list(claims_resting_on(record)) if model is Source else []
+    resting = [(claim, snapshot(claim)) for claim in claims_resting_on(record)] if model is Source else []
+    seen = snapshot(record)
     record.state = State.RETRACTED
     save(record, by=by, reason=f"Retracted: {note}")
     Correction.objects.create(kind=CorrectionKind.RETRACTION, note=note, created_by=by, **{name: record})
-    for claim in resting:
-        _after_source_retracted(claim, record, by=by, note=note)
+    log_change(record, before=seen, note=note)
+    for claim, claim_seen in resting:
+        _after_source_retracted(claim, record, by=by, note=note, before=claim_seen)
     return record
 
 
-def _after_source_retracted(claim, source: Source, *, by: User, note: str) -> None:
+def _after_source_retracted(claim, source: Source, *, by: User, note: str, before) -> None:
     if claim.source_id == source.pk or verdict_problems(claim, claim.verdict):
         claim_return_to_review(
             claim=claim, by=by, reason=f"Returned to review: the source “{source}” was retracted ({note})."
@@ -344,6 +355,7 @@ def _after_source_retracted(claim, source: Source, *, by: User, note: str) -> No
         return
     claim_note_correction(
         claim=claim,
+        before=before,
         by=by,
         note=f"A source this claim quoted, “{source.title}”, was retracted ({note}). Its quotes are no longer "
         "shown; the verdict rests on the remaining evidence.",

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from tracker.events.log import log_change, snapshot
+
 from .. import anchoring
 from ..candidates import index_passages
 from ..canonical import canonical_url
@@ -130,6 +132,7 @@ def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str =
     it also needs `note`, published as a correction of the source."""
     source = lock(source)
     check_version(source, seen_version)
+    seen = snapshot(source)
     refusal = edit_refusal(source, by)
     if refusal:
         raise NotAllowed(refusal)
@@ -162,6 +165,8 @@ def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str =
         reanchor_quotes(source, by=by)
         if source.state == State.PUBLISHED:
             Correction.objects.create(kind=CorrectionKind.CORRECTION, source=source, note=note, created_by=by)
+    # The note is public only as the correction of a published source's text.
+    log_change(source, before=seen, note=note if text_changed else "")
     return source
 
 
