@@ -272,24 +272,31 @@ TASKS = {
 WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_STALE_SECONDS = int(env("WORKER_STALE_SECONDS", "60"))
 
-# Mail. Development prints it on the console (EMAIL_BACKEND=file writes .eml files to
-# EMAIL_FILE_PATH instead); production sends through the SMTP server in EMAIL_HOST.
-_EMAIL_BACKENDS = {
+# Mail (Django 6.1's MAILERS). Development prints it on the console (EMAIL_BACKEND=file
+# writes .eml files to EMAIL_FILE_PATH instead); production sends through SMTP.
+_MAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
-_email_backend = env("EMAIL_BACKEND", "console" if DEBUG else "smtp")
-EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "587"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
+_mail_backend = env("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+if _mail_backend not in _MAIL_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {', '.join(_MAIL_BACKENDS)}, not {_mail_backend!r}.")
+_mail_options: dict = {}
+if _mail_backend == "file":
+    _mail_options = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))}
+elif _mail_backend == "smtp":
+    _mail_options = {
+        "host": env("EMAIL_HOST", "localhost"),
+        "port": int(env("EMAIL_PORT", "587")),
+        "username": env("EMAIL_HOST_USER") or None,
+        "password": env("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(env("EMAIL_TIMEOUT", "20")),
+    }
+MAILERS = {"default": {"BACKEND": _MAIL_BACKENDS[_mail_backend], "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Policy Desk Tracker <alerts@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -320,6 +327,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # A line per sign-in is noise; lock-outs are logged as warnings.
         "axes": {"level": "WARNING"},
+        # The worker's own "starting"/"no more tasks" lines come every second; jobs are
+        # still logged one line each by django.tasks.
+        "django_tasks_db": {"level": "WARNING"},
     },
 }
 AXES_VERBOSE = False

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -207,15 +207,33 @@ def matches(subscription: Subscription, event) -> bool:
     return filterset.is_valid() and filterset.qs.exists()
 
 
+def _followed_as(event) -> list[tuple[str, str]]:
+    """The records whose followers hear of this event: its own, and those it is about
+    (a claim about an agreement reaches the agreement's followers)."""
+    keys = [events.record_of(event)]
+    by_type: dict[str, list[int]] = {}
+    for record_type, record_id in events.subjects_of(event):
+        by_type.setdefault(record_type, []).append(record_id)
+    for record_type, ids in by_type.items():
+        kind = RECORDS.get(record_type)
+        if kind:
+            keys += [
+                (record_type, key) for key in kind.model.objects.filter(pk__in=ids).values_list(kind.key, flat=True)
+            ]
+    return keys
+
+
 def queue_alerts(event) -> list[int]:
     """Note the event for every confirmed subscription it concerns; returns the ids of
     the subscriptions to mail at once."""
-    record_type, slug = events.record_of(event)
+    confirmed = Subscription.objects.confirmed()
+    followed = Q()
+    for record_type, key in _followed_as(event):
+        followed |= Q(record_type=record_type, record_slug=key)
+    candidates = [*confirmed.filter(search="").filter(followed), *confirmed.exclude(search="")]
     immediate = []
-    candidates = Subscription.objects.confirmed().filter(record_type=record_type, record_slug=slug)
-    searches = Subscription.objects.confirmed().exclude(search="")
-    for subscription in [*candidates, *searches]:
-        if not matches(subscription, event):
+    for subscription in candidates:
+        if subscription.search and not matches(subscription, event):
             continue
         _, created = PendingAlert.objects.get_or_create(subscription=subscription, event_id=event.pk)
         if created and subscription.frequency == Frequency.IMMEDIATE:
@@ -281,7 +299,8 @@ def send_pending(subscription_id: int, now: dt.datetime | None = None) -> int:
         if not items:
             return 0
         digest = subscription.frequency == Frequency.DAILY
-        subject = f"{'Daily digest: ' if digest else ''}{len(items)} change{'s' if len(items) > 1 else ''} to {subscription.label}"
+        changes = f"{len(items)} change{'s' if len(items) > 1 else ''}"
+        subject = f"{'Daily digest: ' if digest else ''}{changes} to {subscription.label}"
         # Sent inside the transaction: if the mail server refuses, the alerts stay queued.
         _send(subscription, subject[:200], "delivery/mail/alert.txt", {"items": items, "digest": digest})
     return len(items)

@@ -52,9 +52,7 @@ def requeue_stalled(now: dt.datetime | None = None) -> int:
     """Deliveries whose attempt was due minutes ago but never ran (a worker died
     holding it): queue them again. A second job for one delivery does nothing."""
     now = now or timezone.now()
-    stalled = list(
-        Delivery.objects.filter(status__in=webhooks.OPEN, next_attempt_at__lt=now - dt.timedelta(minutes=2))
-    )
+    stalled = list(Delivery.objects.filter(status__in=webhooks.OPEN, next_attempt_at__lt=now - dt.timedelta(minutes=2)))
     for delivery in stalled:
         webhooks.schedule(delivery)
     return len(stalled)

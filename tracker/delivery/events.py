@@ -35,6 +35,10 @@ def record_of(event: Event) -> tuple[str, str]:
     return event.record_type, event.record_slug
 
 
+def subjects_of(event: Event) -> list[tuple[str, int]]:
+    return list(event.subjects.values_list("record_type", "record_id"))
+
+
 def public_url(event: Event) -> str | None:
     return alerts_urls.record_url(event.record_type, event.record_slug)
 

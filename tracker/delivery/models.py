@@ -104,7 +104,7 @@ class Delivery(models.Model):
     every attempt (and a replay) sends the same bytes under the same webhook-id."""
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event_id = models.PositiveBigIntegerField(db_index=True)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
     event_type = models.CharField(max_length=64)
     message_id = models.CharField(max_length=64, unique=True, editable=False)
     payload = models.TextField(editable=False)
@@ -119,7 +119,7 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-event_id", "-pk"]
         verbose_name_plural = "deliveries"
-        constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"], name="one_delivery_per_event")]
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_event")]
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.event_id} to {self.endpoint}"
@@ -192,12 +192,12 @@ class PendingAlert(models.Model):
     """An event waiting to be mailed to a subscription (at once, or in the next digest)."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="pending")
-    event_id = models.PositiveBigIntegerField()
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["event_id"]
-        constraints = [models.UniqueConstraint(fields=["subscription", "event_id"], name="one_alert_per_event")]
+        constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="one_alert_per_event")]
 
     def __str__(self) -> str:
         return f"event {self.event_id}"

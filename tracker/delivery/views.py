@@ -76,9 +76,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     from datetime import timedelta
 
-    subscription = alerts.from_token(
-        token, alerts.CONFIRM_SALT, max_age=timedelta(hours=settings.ALERTS_CONFIRM_HOURS)
-    )
+    subscription = alerts.from_token(token, alerts.CONFIRM_SALT, max_age=timedelta(hours=settings.ALERTS_CONFIRM_HOURS))
     if subscription is None:
         return render(request, "delivery/link_invalid.html", status=404)
     if request.method == "POST":

@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -244,9 +243,7 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Delivery | None
             else:
                 delivery.status = DeliveryStatus.RETRYING
                 delivery.next_attempt_at = now + backoff(delivery.attempts)
-        delivery.save(
-            update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error"]
-        )
+        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error"])
         if delivery.status == DeliveryStatus.RETRYING:
             schedule(delivery)
         if not ok and endpoint.consecutive_failures >= settings.WEBHOOK_PAUSE_AFTER_FAILURES:
@@ -275,9 +272,7 @@ def pause(endpoint: Endpoint, *, now: dt.datetime, reason: str) -> None:
     endpoint.paused_at = now
     endpoint.paused_reason = reason[:300]
     endpoint.save(update_fields=["paused_at", "paused_reason"])
-    Delivery.objects.filter(endpoint=endpoint, status__in=OPEN).update(
-        status=DeliveryStatus.HELD, next_attempt_at=None
-    )
+    Delivery.objects.filter(endpoint=endpoint, status__in=OPEN).update(status=DeliveryStatus.HELD, next_attempt_at=None)
     recipients = sorted(
         {address for address in (endpoint.contact_email, getattr(endpoint.created_by, "email", "")) if address}
     )

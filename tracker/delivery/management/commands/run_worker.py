@@ -13,7 +13,6 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 from django.utils import autoreload, timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -35,7 +34,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-reload", action="store_false", dest="reload")
 
-    def handle(self, *, interval: float, batch: bool, reload: bool | None, **options):
+    def handle(self, *, interval: float, batch: bool, reload: bool | None, verbosity: int, **options):
+        self.verbosity = verbosity
         if reload is None:
             reload = settings.DEBUG and not batch
         if reload:
@@ -59,10 +59,10 @@ class Command(BaseCommand):
         parent = os.getppid()
         started_at = timezone.now()
         last_beat = 0.0
-        self.stdout.write(f"Worker {worker_id} started.")
+        if self.verbosity:
+            self.stdout.write(f"Worker {worker_id} started.")
         try:
             while worker.running:
-                close_old_connections()
                 if time.monotonic() - last_beat >= settings.WORKER_HEARTBEAT_SECONDS:
                     health.beat(worker_id=worker_id, started_at=started_at)
                     last_beat = time.monotonic()
@@ -72,6 +72,7 @@ class Command(BaseCommand):
                     break
                 time.sleep(interval)
         finally:
-            close_old_connections()
+            worker.reset_signals()
             health.stopped(worker_id=worker_id)
-            self.stdout.write(f"Worker {worker_id} stopped.")
+            if self.verbosity:
+                self.stdout.write(f"Worker {worker_id} stopped.")
