@@ -330,6 +330,8 @@ LOGGING = {
         # The worker's own "starting"/"no more tasks" lines come every second; jobs are
         # still logged one line each by django.tasks.
         "django_tasks_db": {"level": "WARNING"},
+        # Django's own "django" logger also prints while DEBUG is on: one line, not two.
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 AXES_VERBOSE = False

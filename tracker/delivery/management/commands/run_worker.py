@@ -38,24 +38,29 @@ class Command(BaseCommand):
         self.verbosity = verbosity
         if reload is None:
             reload = settings.DEBUG and not batch
-        if reload:
-            autoreload.run_with_reloader(self.work, interval=interval, batch=batch)
-        else:
-            self.work(interval=interval, batch=batch)
-
-    def work(self, *, interval: float, batch: bool) -> None:
-        worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(8)}"
         worker = Worker(
             queue_names=["default"],
             interval=0,
-            batch=True,  # one pass over the ready jobs per round; this loop does the waiting
+            batch=True,  # one pass over the ready jobs per round; work() does the waiting
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
-            worker_id=worker_id,
+            worker_id=f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(8)}",
             excluded_queue_names=[],
         )
-        worker.configure_signals()  # SIGTERM/SIGINT: finish the job in hand, then stop
+        if not reload:
+            worker.configure_signals()  # SIGTERM/SIGINT: finish the job in hand, then stop
+            self.work(worker, interval=interval, batch=batch)
+            return
+        # The reloader runs work() in a thread of a child process; signals are set in
+        # that child's main thread, here.
+        if os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) == "true":
+            worker.configure_signals()
+        autoreload.run_with_reloader(self.work, worker, interval=interval, batch=batch)
+
+    def work(self, worker: Worker, *, interval: float, batch: bool) -> None:
+        worker_id = worker.worker_id
+        # The process that started us: the server script, or the reloader's parent.
         parent = os.getppid()
         started_at = timezone.now()
         last_beat = 0.0
@@ -68,7 +73,7 @@ class Command(BaseCommand):
                     last_beat = time.monotonic()
                 schedule.run_due()
                 worker.run()
-                if batch or os.getppid() != parent:  # done, or the server that started us is gone
+                if batch or os.getppid() != parent:  # done, or whoever started us is gone
                     break
                 time.sleep(interval)
         finally:
