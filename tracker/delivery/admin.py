@@ -10,28 +10,33 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.html import format_html
 
-from tracker.desk.admin.guards import numeric_id
+from tracker.desk.admin.guards import is_record_id
 
 from . import events, webhooks
 from .models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint
 
 
+def _require_id(object_id: str) -> None:
+    if not is_record_id(object_id):
+        raise Http404("There is no record with this id.")
+
+
 class _Guarded:
     """Hostile ids and NULs in the address are a 404 or the admin's "invalid lookup"."""
 
-    @numeric_id
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        _require_id(object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @numeric_id
     def delete_view(self, request, object_id, extra_context=None):
+        _require_id(object_id)
         return super().delete_view(request, object_id, extra_context)
 
-    @numeric_id
     def history_view(self, request, object_id, extra_context=None):
+        _require_id(object_id)
         return super().history_view(request, object_id, extra_context)
 
     def get_changelist_instance(self, request):
