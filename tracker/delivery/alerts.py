@@ -226,7 +226,8 @@ def _followed_as(event) -> list[tuple[str, str]]:
 def queue_alerts(event) -> list[int]:
     """Note the event for every confirmed subscription it concerns; returns the ids of
     the subscriptions to mail at once."""
-    confirmed = Subscription.objects.confirmed()
+    # Only what happens after the reader confirmed (the dispatcher may run later).
+    confirmed = Subscription.objects.confirmed().filter(confirmed_at__lte=events.occurred_at(event))
     followed = Q()
     for record_type, key in _followed_as(event):
         followed |= Q(record_type=record_type, record_slug=key)
