@@ -4,11 +4,14 @@ port, partner endpoints, and the real database-backed worker run to idle."""
 import json
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from rest_framework_api_key.models import APIKey
 
@@ -98,12 +101,40 @@ def fast_retries(settings):
     return settings
 
 
+def _as_if_committed() -> None:
+    """In a test that runs inside one transaction (pytest-django's default), run what
+    was waiting for a commit (jobs are enqueued on commit), as a commit would."""
+    while connection.in_atomic_block and connection.run_on_commit:
+        waiting, connection.run_on_commit = connection.run_on_commit, []
+        for _, callback, _ in waiting:
+            callback()
+
+
+@contextmanager
+def _keeping_the_test_connection():
+    """The worker closes connections it thinks stale between jobs, as Django does
+    between requests; inside a test's transaction that would close the test's own
+    connection (on PostgreSQL). Django's test client skips the same step for requests."""
+    if not connection.in_atomic_block:
+        yield
+        return
+    original = db_worker.close_old_connections
+    db_worker.close_old_connections = lambda **kwargs: None
+    try:
+        yield
+    finally:
+        db_worker.close_old_connections = original
+
+
 def run_worker_until_idle(timeout: float = 10.0) -> None:
     """Run the real worker (`manage.py run_worker --batch`) until no job is waiting,
     including retries scheduled a moment ahead."""
     deadline = time.monotonic() + timeout
     while True:
-        call_command("run_worker", "--batch", "--no-reload", verbosity=0)
+        _as_if_committed()
+        with _keeping_the_test_connection():
+            call_command("run_worker", "--batch", "--no-reload", verbosity=0)
+        _as_if_committed()
         if not DBTaskResult.objects.filter(status="READY").exists():
             return
         if time.monotonic() > deadline:

@@ -19,8 +19,6 @@ from .conftest import run_worker_until_idle
 
 pytestmark = pytest.mark.django_db
 SUBSCRIBE = "/alerts/subscribe/"
-# Mail is queued when the request's transaction commits: these tests commit for real.
-committed = pytest.mark.django_db(transaction=True)
 
 
 def alerts_sent() -> list:
@@ -77,7 +75,6 @@ def test_a_draft_cannot_be_followed(client, make_claim):
     assert draft.statement not in response.content.decode()
 
 
-@committed
 def test_subscribing_asks_to_confirm_by_mail_and_only_a_confirmed_address_gets_alerts(client, published_claim):
     response = subscribe(client, published_claim)
     assert "Check your inbox" in response.content.decode()
@@ -98,7 +95,6 @@ def test_subscribing_asks_to_confirm_by_mail_and_only_a_confirmed_address_gets_a
     assert subscription.confirmed_at is not None
 
 
-@committed
 def test_the_page_says_the_same_whether_or_not_the_address_already_follows(client, published_claim):
     first = subscribe(client, published_claim, email="new@example.org")
     confirmed("known@example.org", alerts.record_target("claim", published_claim.slug))
@@ -133,7 +129,6 @@ def test_too_many_requests_from_one_visitor_get_a_429(client, published_claim, s
     assert response["Retry-After"]
 
 
-@committed
 def test_one_address_gets_at_most_three_mails_an_hour_from_the_form(client, published_claim, settings):
     settings.ALERTS_SUBSCRIBE_RATE = 100
     for _ in range(5):
@@ -166,7 +161,6 @@ def test_an_expired_or_forged_confirmation_link_is_refused(client, published_cla
     assert client.get(f"/alerts/confirm/{token}/").status_code == 404
 
 
-@committed
 def test_an_immediate_alert_has_one_click_unsubscribe_that_deletes_the_address(make_claim, published_claim, correct):
     confirmed("reader@example.org", alerts.record_target("claim", published_claim.slug))
     dispatch.dispatch()
@@ -190,7 +184,6 @@ def test_an_immediate_alert_has_one_click_unsubscribe_that_deletes_the_address(m
     assert not PendingAlert.objects.exists()
 
 
-@committed
 def test_following_an_agreement_brings_the_claims_about_it(make_agreement, make_claim):
     agreement = make_agreement()
     confirmed("reader@example.org", alerts.record_target("agreement", agreement.slug))
@@ -203,7 +196,6 @@ def test_following_an_agreement_brings_the_claims_about_it(make_agreement, make_
     assert claim.slug in alert.body
 
 
-@committed
 def test_a_saved_search_alerts_for_matching_records_only(client, make_claim):
     page = client.get("/claims/", {"verdict": "inaccurate", "sort": "newest"}).content.decode()
     assert f"{SUBSCRIBE}?search=%2Fclaims%2F%3Fverdict%3Dinaccurate" in page

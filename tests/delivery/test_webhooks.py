@@ -109,7 +109,7 @@ def test_failed_attempts_wait_twice_as_long_each_time_then_give_up(claim_deliver
 
 
 def test_an_endpoint_that_keeps_failing_is_paused_its_deliveries_held_and_its_owner_mailed(
-    claim_delivery, receiver, settings, make_claim, django_capture_on_commit_callbacks
+    claim_delivery, receiver, settings, make_claim
 ):
     settings.WEBHOOK_PAUSE_AFTER_FAILURES = 3
     receiver.statuses = [503]
@@ -120,9 +120,8 @@ def test_an_endpoint_that_keeps_failing_is_paused_its_deliveries_held_and_its_ow
     dispatch.dispatch(now=T0)
     deliveries = list(Delivery.objects.filter(endpoint=endpoint).order_by("pk"))
     assert len(deliveries) == 3
-    with django_capture_on_commit_callbacks(execute=True):
-        for delivery in deliveries:
-            webhooks.attempt(delivery.pk, now=T0)
+    for delivery in deliveries:
+        webhooks.attempt(delivery.pk, now=T0)
     endpoint.refresh_from_db()
     assert endpoint.paused_at == T0
     assert "3 failed attempts in a row" in endpoint.paused_reason
@@ -140,8 +139,7 @@ def test_an_endpoint_that_keeps_failing_is_paused_its_deliveries_held_and_its_ow
 
     # Resumed once the receiver works: everything held goes out.
     receiver.statuses = [204]
-    with django_capture_on_commit_callbacks(execute=True):
-        assert webhooks.resume(endpoint, by=None) == 4
+    assert webhooks.resume(endpoint, by=None) == 4
     run_worker_until_idle()
     assert len(receiver.requests) == sent_before + 4
     assert set(Delivery.objects.filter(endpoint=endpoint).values_list("status", flat=True)) == {
@@ -149,13 +147,10 @@ def test_an_endpoint_that_keeps_failing_is_paused_its_deliveries_held_and_its_ow
     }
 
 
-def test_a_replayed_delivery_is_sent_again_with_the_same_id_and_its_log_goes_on(
-    claim_delivery, receiver, django_capture_on_commit_callbacks
-):
+def test_a_replayed_delivery_is_sent_again_with_the_same_id_and_its_log_goes_on(claim_delivery, receiver):
     delivery = webhooks.attempt(claim_delivery().pk, now=dt.datetime.now(dt.UTC))
     assert delivery.status == DeliveryStatus.SUCCEEDED
-    with django_capture_on_commit_callbacks(execute=True):
-        webhooks.replay(delivery, by=None)
+    webhooks.replay(delivery, by=None)
     assert len(receiver.requests) == 1  # queued, not sent by the caller
     run_worker_until_idle()
     assert len(receiver.requests) == 2
@@ -216,21 +211,18 @@ def test_the_admin_refuses_a_plain_http_endpoint_in_production(editor_client, ma
     assert not Endpoint.objects.filter(url="http://partner.example/hooks").exists()
 
 
-def test_the_delivery_log_shows_attempts_and_an_editor_replays_from_it(
-    editor_client, claim_delivery, receiver, django_capture_on_commit_callbacks
-):
+def test_the_delivery_log_shows_attempts_and_an_editor_replays_from_it(editor_client, claim_delivery, receiver):
     receiver.statuses = [500, 204]
     delivery = webhooks.attempt(claim_delivery().pk, now=T0)
     listing = editor_client.get(reverse("admin:delivery_delivery_changelist")).content.decode()
     assert "failed, will retry" in listing
     detail = editor_client.get(reverse("admin:delivery_delivery_change", args=[delivery.pk])).content.decode()
     assert "HTTP 500" in detail
-    with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(
-            reverse("admin:delivery_delivery_changelist"),
-            {"action": "replay_deliveries", "_selected_action": [delivery.pk]},
-            follow=True,
-        )
+    response = editor_client.post(
+        reverse("admin:delivery_delivery_changelist"),
+        {"action": "replay_deliveries", "_selected_action": [delivery.pk]},
+        follow=True,
+    )
     assert "1 deliveries queued" in response.content.decode()
     assert len(receiver.requests) == 1  # the page only queued it
     run_worker_until_idle()

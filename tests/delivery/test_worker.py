@@ -54,6 +54,15 @@ def test_a_worker_whose_heartbeat_is_stale_is_reported_dead(settings):
     assert later["seconds_since"] == 61.0
 
 
+def test_finished_jobs_are_deleted_after_a_week():
+    done = tasks.expire_subscriptions.enqueue()
+    run_worker_until_idle()
+    assert tasks.prune_finished_jobs.call() == 0
+    DBTaskResult.objects.filter(pk=done.id).update(finished_at=timezone.now() - dt.timedelta(days=8))
+    assert tasks.prune_finished_jobs.call() >= 1
+    assert not DBTaskResult.objects.filter(pk=done.id).exists()
+
+
 def test_jobs_waiting_for_a_worker_are_counted():
     tasks.expire_subscriptions.enqueue()
     tasks.requeue_stalled_deliveries.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue()
@@ -64,7 +73,12 @@ def test_each_recurring_job_starts_once_however_many_workers_look(settings):
     settings.ALERTS_DIGEST_HOUR = 7
     now = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)
     first = schedule.run_due(now)
-    assert set(first) == {"dispatch-events", "requeue-stalled-deliveries", "expire-subscriptions"}
+    assert set(first) == {
+        "dispatch-events",
+        "requeue-stalled-deliveries",
+        "expire-subscriptions",
+        "prune-finished-jobs",
+    }
     assert schedule.run_due(now) == []  # a second worker at the same moment
     assert ScheduledJob.objects.get(name="daily-digest").next_run_at == dt.datetime(2026, 11, 22, 7, tzinfo=dt.UTC)
     at_seven = schedule.run_due(now.replace(hour=7))

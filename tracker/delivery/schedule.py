@@ -31,6 +31,7 @@ JOBS = {
     "dispatch-events": (tasks.dispatch_events, every(60)),
     "requeue-stalled-deliveries": (tasks.requeue_stalled_deliveries, every(300)),
     "expire-subscriptions": (tasks.expire_subscriptions, every(3600)),
+    "prune-finished-jobs": (tasks.prune_finished_jobs, every(86400)),
     "daily-digest": (tasks.send_daily_digests, daily_at_digest_hour),
 }
 

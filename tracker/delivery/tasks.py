@@ -45,5 +45,18 @@ def expire_subscriptions() -> int:
 
 
 @task()
+def prune_finished_jobs() -> int:
+    """Finished jobs are kept a week (to look into a failure), then deleted."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - dt.timedelta(days=7)
+    deleted, _ = DBTaskResult.objects.filter(status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff).delete()
+    return deleted
+
+
+@task()
 def send_mail_job(subject: str, body: str, recipients: list[str]) -> None:
     send_mail(subject, body, None, recipients)
