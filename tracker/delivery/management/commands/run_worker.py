@@ -7,8 +7,10 @@ reads. `make run` and `make serve` start it beside the web server
 process that started it goes away.
 """
 
+import atexit
 import os
 import socket
+import threading
 import time
 
 from django.conf import settings
@@ -29,15 +31,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reload",
             action="store_true",
-            default=None,
-            help="Restart on code changes (the default while DEBUG is on, except with --batch).",
+            default=False,
+            help="Restart on code changes (development). Off by default: a stop under the reloader "
+            "skips the clean shutdown, so /healthz sees the worker as alive until its heartbeat is stale.",
         )
         parser.add_argument("--no-reload", action="store_false", dest="reload")
 
-    def handle(self, *, interval: float, batch: bool, reload: bool | None, verbosity: int, **options):
+    def handle(self, *, interval: float, batch: bool, reload: bool, verbosity: int, **options):
         self.verbosity = verbosity
-        if reload is None:
-            reload = settings.DEBUG and not batch
+        reload = reload and not batch
         worker = Worker(
             queue_names=["default"],
             interval=0,
@@ -64,6 +66,9 @@ class Command(BaseCommand):
         parent = os.getppid()
         started_at = timezone.now()
         last_beat = 0.0
+        # Under the reloader this loop runs in a thread that a signal does not unwind:
+        # remove the heartbeat at exit too, so /healthz does not wait for it to go stale.
+        atexit.register(health.stopped, worker_id=worker_id)
         if self.verbosity:
             self.stdout.write(f"Worker {worker_id} started.")
         try:
@@ -77,7 +82,8 @@ class Command(BaseCommand):
                     break
                 time.sleep(interval)
         finally:
-            worker.reset_signals()
             health.stopped(worker_id=worker_id)
+            if threading.current_thread() is threading.main_thread():
+                worker.reset_signals()
             if self.verbosity:
                 self.stdout.write(f"Worker {worker_id} stopped.")
