@@ -215,3 +215,29 @@ def test_a_saved_search_alerts_for_matching_records_only(client, make_claim):
 @pytest.mark.parametrize("search", ["/admin/", "https://evil.example/claims/", "/claims/?verdict=nonsense"])
 def test_a_saved_search_must_be_a_valid_public_list(client, search):
     assert client.get(SUBSCRIBE, {"search": search}).status_code == 404
+
+
+def test_an_alert_the_mail_server_refused_is_sent_again_later(published_claim, correct, settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.delivery.test_alerts.RefusingBackend"}}
+    confirmed("reader@example.org", alerts.record_target("claim", published_claim.slug))
+    dispatch.dispatch()
+    correct(published_claim, note="We fixed the date of the pact.")
+    dispatch.dispatch()
+    run_worker_until_idle()
+    assert PendingAlert.objects.count() == 1  # kept: the mail did not go
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert dispatch.requeue_stalled(now=timezone.now() + dt.timedelta(minutes=3)) == 1
+    run_worker_until_idle()
+    [alert] = alerts_sent()
+    assert "We fixed the date of the pact." in alert.body
+    assert not PendingAlert.objects.exists()
+
+
+class RefusingBackend:
+    """A mail server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")

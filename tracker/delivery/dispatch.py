@@ -15,7 +15,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from . import alerts, events, webhooks
-from .models import Cursor, Delivery
+from .models import Cursor, Delivery, Frequency, PendingAlert
 
 BATCH = 200
 CURSOR = "dispatch"
@@ -49,13 +49,24 @@ def dispatch(now: dt.datetime | None = None) -> int:
 
 
 def requeue_stalled(now: dt.datetime | None = None) -> int:
-    """Deliveries whose attempt was due minutes ago but never ran (a worker died
-    holding it): queue them again. A second job for one delivery does nothing."""
+    """Work that should have happened minutes ago but did not (a worker died holding a
+    delivery; the mail server refused an alert): queue it again. A second job for the
+    same delivery or subscription does nothing."""
+    from .tasks import send_alerts
+
     now = now or timezone.now()
-    stalled = list(Delivery.objects.filter(status__in=webhooks.OPEN, next_attempt_at__lt=now - dt.timedelta(minutes=2)))
+    late = now - dt.timedelta(minutes=2)
+    stalled = list(Delivery.objects.filter(status__in=webhooks.OPEN, next_attempt_at__lt=late))
     for delivery in stalled:
         webhooks.schedule(delivery)
-    return len(stalled)
+    unsent = set(
+        PendingAlert.objects.filter(
+            subscription__frequency=Frequency.IMMEDIATE, subscription__confirmed_at__isnull=False, created_at__lt=late
+        ).values_list("subscription_id", flat=True)
+    )
+    for subscription_id in unsent:
+        transaction.on_commit(lambda pk=subscription_id: send_alerts.enqueue(pk))
+    return len(stalled) + len(unsent)
 
 
 def _enqueue_dispatch() -> None:
