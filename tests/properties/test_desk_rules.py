@@ -19,7 +19,10 @@ the public surfaces:
 - every anchored quote is where its offsets say (rule 2);
 - nothing unpublished shows on the pages, in the API, in search or in the feeds, and
   no claim quote from an unpublished source leaks through a published claim (rule 1);
-- a record once published is never deleted (rule 6).
+- a record once published is never deleted (rule 6);
+- the event log follows the public record: a claim's last event says whether it is
+  published, withdrawn or retracted, a never-published claim has none, and no event
+  holds a text that readers never saw (rules 1 and 9).
 
 PROPERTY_EXAMPLES and PROPERTY_STEPS raise the effort (CI runs more than a laptop).
 """
@@ -41,6 +44,8 @@ from tracker.desk import services
 from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, ClaimEvent, Correction, Evidence, Source
 from tracker.desk.rules import verdict_evidence_problems
+from tracker.events.log import snapshot
+from tracker.events.models import Event
 from tracker.public.models import SearchDocument
 
 from ..admin_forms import claim_form
@@ -130,6 +135,17 @@ def _authors(claim: Claim) -> set[int]:
     return authors
 
 
+def _strings(value) -> list[str]:
+    """Every string in a JSON-like value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() if key != "field" for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 class DeskMachine(RuleBasedStateMachine):
     """See the module's docstring."""
 
@@ -159,6 +175,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.ever_published: set[int] = set()
         self.views: dict[int, tuple] = {}
         self.corrections: dict[int, int] = {}
+        self.public_texts: set[str] = set()
         self.before: tuple | None = None
 
     def teardown(self):
@@ -412,6 +429,26 @@ class DeskMachine(RuleBasedStateMachine):
         for item in [*Evidence.objects.select_related("source"), *Claim.objects.select_related("source")]:
             if not item.anchor_broken:
                 assert item.source.text[item.start : item.end] == item.quote, item
+
+    @invariant()
+    def the_event_log_follows_the_public_record(self):
+        for record in [*Claim.objects.published(), *Source.objects.published()]:
+            seen = snapshot(record)
+            self.public_texts |= {seen.title, *_strings(seen.fields)}
+        self.public_texts |= set(Correction.objects.published().values_list("note", flat=True))
+        for claim in Claim.objects.all():
+            kinds = list(Event.objects.filter(record_type="claim", record_id=claim.pk).values_list("kind", flat=True))
+            last = kinds[-1] if kinds else None
+            if claim.state == State.PUBLISHED:
+                assert last not in (None, "withdrawn", "retracted"), (claim.slug, kinds)
+            elif claim.state == State.RETRACTED:
+                assert last == "retracted", (claim.slug, kinds)
+            else:
+                assert last in (None, "withdrawn"), (claim.slug, kinds)
+            assert bool(kinds) == (claim.first_published_at is not None), (claim.slug, kinds)
+        for event in Event.objects.all():
+            for text in (event.title, event.note, *_strings(event.changes)):
+                assert not text or text in self.public_texts, f"event {event}: {text!r} was never public"
 
     @invariant()
     def published_records_are_never_deleted(self):

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import docs, sync, views
+from . import changes, docs, sync, views
 from .errors import not_found
 
 router = DefaultRouter()
@@ -17,6 +17,7 @@ router.register("corrections", views.CorrectionViewSet, basename="correction")
 
 v1 = [
     path("tombstones/", sync.TombstoneView.as_view(), name="tombstones"),
+    path("events/", changes.EventFeedView.as_view(), name="events"),
     path("export/", sync.ExportView.as_view(), name="export"),
     *router.urls,
 ]
