@@ -26,7 +26,7 @@ def confirmed_subscription(email: str, target: alerts.Target, frequency: str) ->
 
 
 def test_published_corrected_retracted_claim_reaches_webhook_and_digest_and_a_draft_never_does(
-    make_claim, make_endpoint, receiver, correct, staff, fast_retries
+    make_claim, make_endpoint, receiver, correct, staff, fast_retries, client
 ):
     endpoint = make_endpoint(receiver.url, event_types=["claim.*"])
     claim = make_claim(state=State.PUBLISHED, statement="Canada and Korea signed a security partnership")
@@ -53,6 +53,11 @@ def test_published_corrected_retracted_claim_reaches_webhook_and_digest_and_a_dr
     ids = [p["data"]["id"] for p in receiver.payloads]
     assert ids == sorted(ids)
     assert len({r["headers"]["webhook-id"] for r in receiver.requests}) == 3
+    # Each webhook carries the event as the change feed lists it.
+    feed = client.get("/api/v1/events/", {"type": "claim"}).json()["results"]
+    assert [{k: v for k, v in p["data"].items() if k != "public_url"} for p in receiver.payloads] == [
+        item for item in feed if item["slug"] == claim.slug
+    ]
 
     assert mail.outbox == []  # a digest waits for its hour
     tasks.send_daily_digests.enqueue()

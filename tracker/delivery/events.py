@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from fnmatch import fnmatchcase
 
-from django.conf import settings
-
 from tracker.events.models import Event, EventKind, RecordType
 
 from . import alerts_urls
@@ -44,19 +42,11 @@ def public_url(event: Event) -> str | None:
 
 
 def event_data(event: Event) -> dict:
-    """The webhook's `data`: the event as the change feed lists it."""
-    return {
-        "id": event.pk,
-        "at": event.at.isoformat().replace("+00:00", "Z"),
-        "record_type": event.record_type,
-        "slug": event.record_slug,
-        "title": event.title,
-        "kind": event.kind,
-        "changes": event.changes,
-        "note": event.note,
-        "public_url": public_url(event),
-        "feed_url": f"{settings.SITE_URL}/api/v1/events/?after={event.pk - 1}",
-    }
+    """The webhook's `data`: the event exactly as the change feed (/api/v1/events/)
+    lists it, plus the record's public page."""
+    from tracker.api.changes import EventSerializer
+
+    return {**EventSerializer(event).data, "public_url": public_url(event)}
 
 
 def new_events(after: int, limit: int) -> list[Event]:
