@@ -168,7 +168,7 @@ def test_an_immediate_alert_has_one_click_unsubscribe_that_deletes_the_address(m
     dispatch.dispatch()
     run_worker_until_idle()
     [alert] = alerts_sent()
-    assert "1 change to claim: Canada signed a defence pact" in alert.subject
+    assert "1 change to Claim “Canada signed a defence pact with Korea”" in alert.subject
     assert "We fixed the date of the pact." in alert.body
     header = alert.extra_headers["List-Unsubscribe"]
     assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

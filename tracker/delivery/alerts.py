@@ -86,7 +86,10 @@ def record_target(record_type: str, slug: str) -> Target:
     record = kind.model.objects.published().filter(**{kind.key: slug}).first()
     if record is None:
         raise NotFollowable("There is no published record at this address to follow.")
-    return Target(record_type=record_type, record_slug=getattr(record, kind.key), label=f"{record_type}: {record}")
+    name = " ".join(str(record).split())
+    name = name if len(name) <= 200 else name[:199] + "…"
+    label = f"{kind.model._meta.verbose_name.capitalize()} “{name}”"
+    return Target(record_type=record_type, record_slug=getattr(record, kind.key), label=label)
 
 
 def search_target(address: str) -> Target:
