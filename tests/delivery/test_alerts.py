@@ -68,6 +68,13 @@ def test_nothing_published_to_follow_is_a_404(client, record):
     assert client.get(SUBSCRIBE, {"record": record}).status_code == 404
 
 
+def test_a_nul_in_the_followed_record_is_a_404_before_any_query(client, published_claim):
+    # Found by tests/fuzz/test_alerts_fuzz.py: PostgreSQL refuses a NUL in a query (a 500).
+    response = client.post(SUBSCRIBE, {"record": f"claim:{published_claim.slug}\x00", "email": "a@example.org"})
+    assert response.status_code == 404
+    assert client.get(SUBSCRIBE, {"record": "claim:\x00"}).status_code == 404
+
+
 def test_a_draft_cannot_be_followed(client, make_claim):
     draft = make_claim(state=State.DRAFT)
     response = client.get(SUBSCRIBE, {"record": f"claim:{draft.slug}"})

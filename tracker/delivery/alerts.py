@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -81,7 +82,8 @@ class Target:
 def record_target(record_type: str, slug: str) -> Target:
     """A published record a reader may follow, or NotFollowable."""
     kind = RECORDS.get(record_type)
-    if kind is None or not slug or len(slug) > 100:
+    # A slug's or a party code's shape, checked before any query (PostgreSQL refuses a NUL).
+    if kind is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", slug):
         raise NotFollowable("There is no such record to follow.")
     record = kind.model.objects.published().filter(**{kind.key: slug}).first()
     if record is None:
