@@ -180,6 +180,8 @@ def editor_client(client, make_staff):
 
 def test_an_editor_registers_an_endpoint_and_sees_its_secret_once(editor_client, make_endpoint, receiver):
     api_key = make_endpoint(receiver.url).api_key  # a partner's key
+    form = editor_client.get(reverse("admin:delivery_endpoint_add")).content.decode()
+    assert 'value="claim.*"' in form and 'value="*.retracted"' in form  # event types to choose
     response = editor_client.post(
         reverse("admin:delivery_endpoint_add"),
         {
