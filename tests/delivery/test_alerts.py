@@ -52,7 +52,7 @@ def confirmed(email: str, target: alerts.Target, frequency=Frequency.IMMEDIATE) 
 
 def test_a_claim_page_links_to_a_labelled_subscribe_form_that_works_without_javascript(client, published_claim):
     page = client.get(reverse("public:claim", args=[published_claim.slug])).content.decode()
-    assert f'href="{SUBSCRIBE}?record=claim:{published_claim.slug}"' in page
+    assert f'href="{SUBSCRIBE}?record=claim%3A{published_claim.slug}"' in page
     form = client.get(SUBSCRIBE, {"record": f"claim:{published_claim.slug}"})
     html = form.content.decode()
     assert form.status_code == 200

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker.events.models import Event, EventKind, RecordType
+from tracker.events.reading import for_the_public
 
 from . import views
 from .errors import InvalidFilter
@@ -31,7 +32,11 @@ class EventSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(source="record_type", choices=RecordType.choices)
     slug = serializers.CharField(source="record_slug", help_text="The record's address (a party's code).")
     kind = serializers.ChoiceField(choices=EventKind.choices)
-    title = serializers.CharField(help_text="The record's title (a claim's statement) as it was then.")
+    title = serializers.CharField(
+        allow_null=True,
+        help_text="The record's title (a claim's statement) as it was then; null once the record has left the "
+        "public record (withdrawn, retracted), whose events then keep no values either.",
+    )
     changes = ChangeSerializer(many=True)
     note = serializers.CharField(
         allow_null=True, help_text="The public correction or retraction note; null when there is none."
@@ -44,6 +49,7 @@ class EventSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["note"] = data["note"] or None
+        data["title"] = data["title"] or None
         return data
 
 
@@ -93,7 +99,7 @@ class EventFeedView(views.APIMixin, generics.GenericAPIView):
         events = Event.objects.filter(id__gt=after).order_by("id")
         if "type" in query.validated_data:
             events = events.filter(record_type=query.validated_data["type"])
-        rows = list(events[:limit])
+        rows = for_the_public(events[:limit])
         last_id = rows[-1].id if rows else after
         params = request.query_params.copy()
         params["after"] = str(last_id)

@@ -29,6 +29,8 @@ from tracker.desk.models import (
     Topic,
 )
 
+from .as_of import as_of_field
+
 
 def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
@@ -303,6 +305,13 @@ class ClaimSerializer(serializers.ModelSerializer):
         ]
 
 
+class ClaimAsOfSerializer(ClaimSerializer):
+    as_of = as_of_field()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "as_of"]
+
+
 # Agreements.
 
 
@@ -427,3 +436,10 @@ class CorrectionSerializer(serializers.ModelSerializer):
             "url": absolute(request, reverse(f"api:{kind}-detail", args=[record.slug])) if public else None,
             "public_url": absolute(request, record.get_absolute_url()) if public else None,
         }
+
+
+class AgreementAsOfSerializer(AgreementSerializer):
+    as_of = as_of_field()
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "as_of"]

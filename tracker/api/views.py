@@ -38,6 +38,7 @@ from tracker.filters import (
 )
 
 from . import serializers
+from .as_of import AsOfDetailMixin
 from .errors import InvalidCursor, InvalidQuery
 from .filtering import MeetingAPIFilter
 from .pagination import CURSOR_PARAM
@@ -75,7 +76,7 @@ PARTY_REFS = Prefetch("parties", queryset=Party.objects.published())
 TOPIC_REFS = Prefetch("topics", queryset=Topic.objects.published())
 
 
-class ClaimViewSet(PublishedViewSet):
+class ClaimViewSet(AsOfDetailMixin, PublishedViewSet):
     """Checked claims with their verdict, quoted evidence and corrections."""
 
     queryset = (
@@ -96,6 +97,7 @@ class ClaimViewSet(PublishedViewSet):
         )
     )
     serializer_class = serializers.ClaimSerializer
+    detail_serializer_class = serializers.ClaimAsOfSerializer
     filterset_class = ClaimFilter
     ordering = "-verdict_published_at"
     ordering_fields = ["verdict_published_at", "updated_at", "claimed_on", "slug"]
@@ -113,7 +115,7 @@ class SourceViewSet(PublishedViewSet):
     search_fields = ["title", "publisher"]
 
 
-class AgreementViewSet(PublishedViewSet):
+class AgreementViewSet(AsOfDetailMixin, PublishedViewSet):
     """Agreements with their dated status history."""
 
     queryset = Agreement.objects.published().prefetch_related(
@@ -126,6 +128,7 @@ class AgreementViewSet(PublishedViewSet):
         CORRECTIONS,
     )
     serializer_class = serializers.AgreementSerializer
+    detail_serializer_class = serializers.AgreementAsOfSerializer
     filterset_class = AgreementFilter
     ordering = "title"
     ordering_fields = ["title", "status_since", "updated_at", "slug"]

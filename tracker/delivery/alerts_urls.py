@@ -1,7 +1,5 @@
 """Absolute public addresses of records, for mails and webhook payloads."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.urls import reverse
 
@@ -12,12 +10,11 @@ PAGES = {
     "person": "public:person",
     "party": "public:party",
     "source": "public:source",
+    "topic": "public:topic",
 }
 
 
 def record_url(record_type: str, slug: str) -> str | None:
     if record_type in PAGES:
         return settings.SITE_URL + reverse(PAGES[record_type], args=[slug])
-    if record_type == "topic":  # no page of its own: its claims
-        return settings.SITE_URL + reverse("public:claims") + "?" + urlencode({"topic": slug})
     return None

@@ -140,6 +140,9 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("public:topic", args=[self.slug])
+
 
 class Person(Editorial):
     slug = models.SlugField(max_length=120, unique=True)

@@ -19,7 +19,7 @@ from django.db import connection, models
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Party, Person, Source, Topic
 
-from .models import Event, EventKind, EventSubject, RecordType
+from .models import Event, EventKind, EventSubject, RecheckFlag, RecordType
 
 RECORD_TYPES: dict[type[models.Model], str] = {
     Claim: RecordType.CLAIM,
@@ -267,4 +267,18 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
     EventSubject.objects.bulk_create(
         [EventSubject(event=event, record_type=t, record_id=pk) for t, pk in sorted(shown.subjects | before.subjects)]
     )
+    _flag_claims_citing(record, event)
     return event
+
+
+def _flag_claims_citing(record: models.Model, event: Event) -> None:
+    """An agreement's status or a person's roles changed: the published claims citing
+    them may no longer hold. They are flagged for the desk, never unpublished."""
+    if event.kind == EventKind.STATUS_CHANGED and isinstance(record, Agreement):
+        claims = Claim.objects.published().filter(agreements=record)
+    elif event.kind == EventKind.ROLES_CHANGED and isinstance(record, Person):
+        claims = Claim.objects.published().filter(models.Q(people=record) | models.Q(claimant_person=record))
+    else:
+        return
+    ids = claims.values_list("pk", flat=True).distinct()
+    RecheckFlag.objects.bulk_create([RecheckFlag(claim_id=pk, event=event) for pk in ids])

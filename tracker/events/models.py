@@ -6,9 +6,12 @@ written: the record was published after the change (or left the public record by
 and old values are shown only where the record was public before too.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from tracker.desk.choices import State
 
 
 class RecordType(models.TextChoices):
@@ -88,3 +91,41 @@ class EventSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.record_id}"
+
+
+class RecheckQuerySet(models.QuerySet):
+    def open(self):
+        """Flags not yet marked re-checked, on claims that are still published."""
+        return self.filter(rechecked_at=None, claim__state=State.PUBLISHED)
+
+
+class RecheckFlag(models.Model):
+    """A published claim to re-check because a record it cites changed publicly: an
+    agreement's status, a person's roles. Written with the event that caused it
+    (log.py); cleared by services.claim_mark_rechecked. Nothing is unpublished."""
+
+    claim = models.ForeignKey("desk.Claim", on_delete=models.CASCADE, related_name="recheck_flags")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recheck_flags")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    rechecked_at = models.DateTimeField(null=True, blank=True)
+    rechecked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = RecheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "claim to re-check"
+        verbose_name_plural = "claims to re-check"
+        constraints = [models.UniqueConstraint(fields=["claim", "event"], name="recheck_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"Re-check “{self.claim}”: {self.event.summary} of {self.event.record_type} {self.event.record_slug}"
+
+    @property
+    def why(self) -> str:
+        """The change that triggered it, in the desk's words."""
+        return f"{self.event.get_record_type_display()} “{self.event.title}”: {self.event.summary.lower()}" + (
+            f" ({self.event.note})" if self.event.note else ""
+        )

@@ -18,16 +18,38 @@ from tracker.desk.choices import (
     Stance,
     Verdict,
 )
-from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source
+from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
+from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
 
 from . import jsonld, passages
 from .caching import public_page
+from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
+from .record_feeds import feed_link
 from .records import corrections_with_records, public_corrections, published_or_gone
 from .search_view import search  # noqa: F401
 
 RELATED_LIMIT = 50
 STANCE_ORDER = {Stance.SUPPORTS: 0, Stance.CONTRADICTS: 1, Stance.CONTEXT: 2}
+
+
+def _as_of_day(request: HttpRequest):
+    """The `as_of` day asked for, or None; BadDate if it is not one."""
+    raw = request.GET.get("as_of")
+    return None if raw is None else parse_as_of(raw)
+
+
+def _bad_date(request: HttpRequest, error: BadDate) -> HttpResponse:
+    return render(request, "400.html", {"message": str(error)}, status=400)
+
+
+def _citing(request: HttpRequest, record, as_of) -> dict:
+    """The permanent link (to the as-of view when one is shown) and the citations."""
+    permalink = request.build_absolute_uri(record.get_absolute_url())
+    if as_of:
+        permalink += f"?as_of={as_of.day.isoformat()}"
+    day = as_of.day if as_of else None
+    return {"permalink": permalink, "citations": citations(record, permalink, day=day)}
 
 
 def verdict_info(verdict: str) -> dict:
@@ -64,13 +86,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = published_or_gone(Claim.objects.select_related("source", "claimant_person"), slug=slug)
+    try:
+        day = _as_of_day(request)
+        as_of = claim_as_of(claim, day) if day else None
+    except BadDate as error:
+        return _bad_date(request, error)
+    except NotPublishedThen as error:
+        raise Http404(str(error)) from None
+    if as_of:  # shown as it stood that day; never saved
+        claim.statement, claim.verdict, claim.rationale = as_of.statement, as_of.verdict, as_of.rationale
     evidence = sorted(
         Evidence.objects.published().filter(claim=claim).select_related("source"),
         key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
     )
-    review = jsonld.claim_review(claim, request)
+    for item in evidence:
+        item.original_url = text_fragment_url(item.source.url, item.quote) if item.source.url else None
+    review = None if as_of else jsonld.claim_review(claim, request)
     context = {
         "claim": claim,
+        "as_of": as_of,
+        "record_feed": feed_link(claim),
         "verdict": verdict_info(claim.verdict),
         "source_is_public": claim.source.is_public,
         "evidence": evidence,
@@ -81,6 +116,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "parties": claim.parties.all(),
         "topics": claim.topics.all(),
         "claim_review": jsonld.script_json(review) if review else None,
+        **_citing(request, claim, as_of),
     }
     return render(request, "public/claim_detail.html", context)
 
@@ -96,6 +132,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     marked = passages.collect_passages(source.text, quoted)
     context = {
         "source": source,
+        "record_feed": feed_link(source),
         "reliability_definition": RELIABILITY_DEFINITIONS[source.reliability],
         "passages": marked,
         "text_html": passages.render_text(source.text, marked),
@@ -108,14 +145,27 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = published_or_gone(Agreement.objects.all(), slug=slug)
+    try:
+        day = _as_of_day(request)
+    except BadDate as error:
+        return _bad_date(request, error)
+    as_of = agreement_as_of(agreement, day) if day else None
+    today = timezone.localdate()
+    timeline = list(agreement.status_history.select_related("source").order_by("date", "id"))
+    for step in timeline:
+        step.later = bool(as_of and step.date > as_of.day)
+        step.linkable = step.date <= today
     context = {
         "agreement": agreement,
+        "as_of": as_of,
+        "record_feed": feed_link(agreement),
         "parties": agreement.parties.all(),
         "topics": agreement.topics.all(),
-        "timeline": agreement.status_history.select_related("source").order_by("date", "id"),
+        "timeline": timeline,
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
         "claims": agreement.claims.published().select_related("source")[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
+        **_citing(request, agreement, as_of),
     }
     return render(request, "public/agreement_detail.html", context)
 
@@ -131,6 +181,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "meeting": meeting,
+        "record_feed": feed_link(meeting),
         "participants": participants,
         "counterparts": meeting.counterparts.all(),
         "agreements": meeting.outcome_agreements.published(),
@@ -149,6 +200,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meetings = Meeting.objects.published().filter(participants__person=person).distinct()
     context = {
         "person": person,
+        "record_feed": feed_link(person),
         "roles": person.roles.select_related("party").order_by("-start_date"),
         "meetings": meetings.order_by("-start_date")[:RELATED_LIMIT],
         "agreements": Agreement.objects.published()
@@ -173,6 +225,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(f"There is no country or organisation with the code “{code[:16]}”.")
     context = {
         "party": party,
+        "record_feed": feed_link(party),
         "people": Person.objects.published().filter(party=party).order_by("name")[:RELATED_LIMIT],
         "meetings": Meeting.objects.published()
         .filter(Q(counterparts=party) | Q(host=party))
@@ -182,6 +235,22 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         "claims": Claim.objects.published().filter(parties=party).select_related("source")[:RELATED_LIMIT],
     }
     return render(request, "public/party_detail.html", context)
+
+
+@require_safe
+@public_page
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = Topic.objects.published().filter(slug=slug).first()
+    if topic is None:
+        raise Http404("There is no topic at this address.")
+    context = {
+        "topic": topic,
+        "record_feed": feed_link(topic),
+        "agreements": Agreement.objects.published().filter(topics=topic).order_by("title")[:RELATED_LIMIT],
+        "meetings": Meeting.objects.published().filter(topics=topic).order_by("-start_date")[:RELATED_LIMIT],
+        "claims": Claim.objects.published().filter(topics=topic).select_related("source")[:RELATED_LIMIT],
+    }
+    return render(request, "public/topic_detail.html", context)
 
 
 @require_safe

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.events.log import NOT_PUBLIC, Snapshot, log_change, snapshot
+from tracker.events.models import RecheckFlag
+from tracker.events.recheck import may_recheck
 
 from ..choices import CorrectionKind, Stance, State, Verdict
 from ..models import Claim, ClaimEvent, Correction, Evidence, Source
@@ -690,3 +692,15 @@ def claim_note_correction(*, claim: Claim, by: User | None, note: str, before: S
     Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
     _event(claim, Action.CORRECTED, by, note)
     log_change(claim, before=before, note=note)
+
+
+@transaction.atomic
+def claim_mark_rechecked(*, flags: Sequence[int], by: User) -> int:
+    """Clear "to re-check" flags (tracker.events.models.RecheckFlag) once someone has
+    looked at the claim again; returns how many were cleared. What the claim says
+    changes, if it must, by a correction or a withdrawal, not here."""
+    if not may_recheck(by):
+        raise NotAllowed("You are not allowed to re-check published claims.")
+    return RecheckFlag.objects.filter(pk__in=list(flags), rechecked_at=None).update(
+        rechecked_at=timezone.now(), rechecked_by=by
+    )

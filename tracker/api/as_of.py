@@ -1,0 +1,64 @@
+"""`?as_of=YYYY-MM-DD` on the claim and agreement details (tracker/events/as_of.py):
+the record as it stood that day, with the day in `as_of`."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tracker.desk.models import Agreement, Claim
+from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
+
+from .errors import InvalidFilter
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The record as it stood on this day (YYYY-MM-DD, not in the future): a claim's statement, "
+    "verdict and rationale as published at the end of that day (404 if it was not published then); an "
+    "agreement's status by its dated status history.",
+)
+
+
+def as_of_field() -> serializers.DateField:
+    return serializers.DateField(
+        source="as_of_day", allow_null=True, read_only=True, help_text="The `as_of` day asked for, or null."
+    )
+
+
+def _apply(record, day) -> None:
+    if isinstance(record, Claim):
+        try:
+            then = claim_as_of(record, day)
+        except NotPublishedThen as error:
+            raise NotFound(str(error)) from None
+        record.statement, record.verdict, record.rationale = then.statement, then.verdict, then.rationale
+    elif isinstance(record, Agreement):
+        then = agreement_as_of(record, day)
+        record.current_status, record.status_since = then.status, then.since
+
+
+class AsOfDetailMixin:
+    """A detail endpoint that takes `as_of`. The record is changed in memory only."""
+
+    def get_serializer_class(self):
+        if getattr(self, "action", None) == "retrieve":
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    @extend_schema(parameters=[AS_OF])
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        raw = request.query_params.get("as_of")
+        day = None
+        if raw is not None:
+            try:
+                day = parse_as_of(raw)
+            except BadDate as error:
+                raise InvalidFilter(f"Invalid filter: as_of: {error}", {"as_of": [str(error)]}) from None
+        record = self.get_object()
+        record.as_of_day = day
+        if day is not None:
+            _apply(record, day)
+        return Response(self.get_serializer(record).data)

@@ -1,0 +1,100 @@
+"""The record as of a date (`?as_of=YYYY-MM-DD` on claim and agreement pages and API
+details).
+
+- A claim: its statement, verdict and rationale as they were published at the end of
+  that day (site time), read from its history. Only a published state is ever shown:
+  on a day when the claim was a draft, in review or withdrawn, there is nothing to show.
+- An agreement: its status on that day by its dated status history (the steps as the
+  desk publishes them now): the latest step dated on or before the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from tracker.desk.choices import AgreementStatus, State, Verdict
+from tracker.desk.models import Agreement, AgreementStatusChange, Claim
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BadDate(ValueError):
+    """An `as_of` that is not a real past or present day: a 400."""
+
+
+class NotPublishedThen(LookupError):
+    """The claim was not on the public record that day: a 404 saying so."""
+
+
+def parse_as_of(raw: str) -> dt.date:
+    if not DATE.fullmatch(raw or ""):
+        raise BadDate("as_of must be a date written YYYY-MM-DD, for example 2025-11-03.")
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadDate(f"{raw} is not a date in the calendar.") from None
+    if day > timezone.localdate():
+        raise BadDate("as_of cannot be in the future: the record shows what stood on a past day or today.")
+    return day
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+@dataclass(frozen=True)
+class ClaimAsOf:
+    day: dt.date
+    statement: str
+    verdict: str
+    rationale: str
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict(self.verdict).label
+
+
+def claim_as_of(claim: Claim, day: dt.date) -> ClaimAsOf:
+    """The claim as readers saw it at the end of `day`; NotPublishedThen otherwise."""
+    when = f"{day:%-d %B %Y}"
+    end = _end_of(day)
+    if claim.first_published_at is None or claim.first_published_at >= end:
+        first = timezone.localdate(claim.first_published_at) if claim.first_published_at else None
+        since = f" It was first published on {first:%-d %B %Y}." if first else ""
+        raise NotPublishedThen(f"This claim was not yet published on {when}.{since}")
+    row = claim.history.filter(history_date__lt=end).order_by("-history_date", "-history_id").first()
+    if row is None or row.state != State.PUBLISHED:
+        raise NotPublishedThen(
+            f"On {when} this claim was not on the public record (it was back under review), so there is no "
+            "verdict of that day to show."
+        )
+    return ClaimAsOf(day=day, statement=row.statement, verdict=row.verdict, rationale=row.rationale)
+
+
+@dataclass(frozen=True)
+class AgreementAsOf:
+    day: dt.date
+    step: AgreementStatusChange | None
+
+    @property
+    def status(self) -> str:
+        return self.step.status if self.step else ""
+
+    @property
+    def status_label(self) -> str:
+        return AgreementStatus(self.step.status).label if self.step else ""
+
+    @property
+    def since(self) -> dt.date | None:
+        return self.step.date if self.step else None
+
+
+def agreement_as_of(agreement: Agreement, day: dt.date) -> AgreementAsOf:
+    """The agreement's status on `day`: its latest step dated on or before it (None
+    when the first recorded step is later)."""
+    step = agreement.status_history.filter(date__lte=day).order_by("-date", "-id").first()
+    return AgreementAsOf(day=day, step=step)
