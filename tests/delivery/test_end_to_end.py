@@ -53,11 +53,16 @@ def test_published_corrected_retracted_claim_reaches_webhook_and_digest_and_a_dr
     ids = [p["data"]["id"] for p in receiver.payloads]
     assert ids == sorted(ids)
     assert len({r["headers"]["webhook-id"] for r in receiver.requests}) == 3
-    # Each webhook carries the event as the change feed lists it.
+    # Each webhook carries the event as the change feed listed it when it was sent.
     feed = client.get("/api/v1/events/", {"type": "claim"}).json()["results"]
-    assert [{k: v for k, v in p["data"].items() if k != "public_url"} for p in receiver.payloads] == [
-        item for item in feed if item["slug"] == claim.slug
+    same = ("id", "type", "slug", "kind", "note")
+    assert [{k: p["data"][k] for k in same} for p in receiver.payloads] == [
+        {k: item[k] for k in same} for item in feed if item["slug"] == claim.slug
     ]
+    # Sent after the retraction, the last one no longer repeats the claim's words.
+    assert receiver.payloads[0]["data"]["title"] == claim.statement
+    assert receiver.payloads[2]["data"]["title"] is None
+    assert claim.statement not in receiver.requests[2]["body"]
 
     assert mail.outbox == []  # a digest waits for its hour
     tasks.send_daily_digests.enqueue()
@@ -67,6 +72,9 @@ def test_published_corrected_retracted_claim_reaches_webhook_and_digest_and_a_dr
     assert "Daily digest: 2 changes" in digest.subject
     assert "Corrected" in digest.body and "Retracted" in digest.body
     assert "The readout was misquoted." in digest.body
+    # The claim is retracted: the digest names it by its kind only.
+    assert claim.statement not in digest.subject + digest.body
+    assert "a claim you followed, no longer published" in digest.subject
     assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     everything = "".join(r["body"] for r in receiver.requests) + "".join(m.body for m in mail.outbox)

@@ -3,6 +3,7 @@ followed, the backoff schedule, pausing an endpoint that keeps failing, resuming
 replaying a delivery, and the editor's admin pages."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core import mail
@@ -12,7 +13,8 @@ from standardwebhooks.webhooks import Webhook
 
 from tracker.delivery import dispatch, webhooks
 from tracker.delivery.models import Delivery, DeliveryStatus, Endpoint, new_secret
-from tracker.desk.choices import State
+from tracker.desk.choices import CorrectionKind, State
+from tracker.desk.models import Claim
 from tracker.desk.roles import EDITOR
 
 from .conftest import run_worker_until_idle
@@ -239,3 +241,17 @@ def test_the_admin_tells_editors_an_endpoint_is_paused(editor_client, claim_deli
     page = editor_client.get(reverse("admin:delivery_endpoint_changelist")).content.decode()
     assert "is paused since" in page
     assert "HTTP 503" in page
+
+
+def test_a_retry_after_the_record_was_retracted_no_longer_repeats_its_words(claim_delivery, receiver, correct):
+    receiver.statuses = [500, 204]
+    delivery = webhooks.attempt(claim_delivery().pk, now=T0)
+    claim = Claim.objects.get(slug=delivery.event.record_slug)
+    assert claim.statement in receiver.requests[0]["body"]
+    correct(claim, note="Misread.", kind=CorrectionKind.RETRACTION)
+    webhooks.attempt(delivery.pk, now=delivery.next_attempt_at)
+    retry = receiver.requests[1]
+    assert retry["headers"]["webhook-id"] == receiver.requests[0]["headers"]["webhook-id"]
+    assert claim.statement not in retry["body"]
+    data = json.loads(retry["body"])["data"]
+    assert (data["kind"], data["slug"], data["title"]) == ("published", claim.slug, None)

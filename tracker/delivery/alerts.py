@@ -250,12 +250,25 @@ def queue_alerts(event) -> list[int]:
 # --- Sending -------------------------------------------------------------------------
 
 
+def shown_target(subscription: Subscription) -> Target:
+    """What the mail calls the followed record: its label while it is published; once it
+    has left the public record, only its kind (DESIGN.md rule 1)."""
+    target = target_of(subscription)
+    if subscription.search:
+        return target
+    kind = RECORDS[subscription.record_type]
+    if kind.model.objects.published().filter(**{kind.key: subscription.record_slug}).exists():
+        return target
+    name = kind.model._meta.verbose_name
+    return Target(target.record_type, target.record_slug, "", f"a {name} you followed, no longer published")
+
+
 def _send(subscription: Subscription, subject: str, template: str, extra: dict) -> None:
     unsubscribe = unsubscribe_url(subscription)
     context = {
         "subscription": subscription,
         "site_name": settings.SITE_NAME,
-        "target": target_of(subscription),
+        "target": shown_target(subscription),
         "unsubscribe_url": unsubscribe,
         **extra,
     }
@@ -306,7 +319,7 @@ def send_pending(subscription_id: int, now: dt.datetime | None = None) -> int:
             return 0
         digest = subscription.frequency == Frequency.DAILY
         changes = f"{len(items)} change{'s' if len(items) > 1 else ''}"
-        subject = f"{'Daily digest: ' if digest else ''}{changes} to {subscription.label}"
+        subject = f"{'Daily digest: ' if digest else ''}{changes} to {shown_target(subscription).label}"
         # Sent inside the transaction: if the mail server refuses, the alerts stay queued.
         _send(subscription, subject[:200], "delivery/mail/alert.txt", {"items": items, "digest": digest})
     return len(items)

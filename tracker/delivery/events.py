@@ -6,6 +6,7 @@ import datetime as dt
 from fnmatch import fnmatchcase
 
 from tracker.events.models import Event, EventKind, RecordType
+from tracker.events.reading import for_the_public
 
 from . import alerts_urls
 
@@ -53,18 +54,26 @@ def new_events(after: int, limit: int) -> list[Event]:
     return list(Event.objects.filter(pk__gt=after).order_by("pk")[:limit])
 
 
+def as_shown_now(events: list[Event]) -> list[Event]:
+    """The events as the public may see them now: a record that has since left the
+    public record (withdrawn, retracted) keeps its type, address, kind of change and
+    notes, but no title or values (tracker.events.reading; DESIGN.md rule 1). Webhook
+    bodies and mails are made from these, at the moment they are sent."""
+    return for_the_public(events)
+
+
 def events_by_id(ids: list[int]) -> dict[int, Event]:
-    return Event.objects.in_bulk(ids)
+    return {event.pk: event for event in as_shown_now(list(Event.objects.filter(pk__in=ids)))}
 
 
 def describe(event: Event) -> dict:
     """An event as an alert mail lists it."""
     return {
-        "title": event.title,
+        "title": event.title or f"A {event.get_record_type_display().lower()} no longer published",
         "what": event.summary,
         "note": event.note,
         "at": event.at,
-        "url": public_url(event),
+        "url": public_url(event) if getattr(event, "is_public", True) else None,
         "record_type": event.get_record_type_display(),
         "retracted": event.kind in (EventKind.RETRACTED, EventKind.WITHDRAWN, EventKind.REMOVED),
     }

@@ -100,8 +100,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """One event for one endpoint. The body is fixed when the delivery is made, so
-    every attempt (and a replay) sends the same bytes under the same webhook-id."""
+    """One event for one endpoint, under one webhook-id for every attempt and replay.
+    `payload` is the body last sent (made at each attempt from the event as the public
+    may see it then, so a record retracted meanwhile is not repeated)."""
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")

@@ -1,7 +1,8 @@
 """Signed webhooks, per the Standard Webhooks specification (standardwebhooks.com).
 
-Each event an endpoint asked for becomes one Delivery with a fixed body and
-`webhook-id`; the worker POSTs it with `webhook-timestamp` and
+Each event an endpoint asked for becomes one Delivery with a fixed `webhook-id`; the
+worker POSTs it, its body made at each attempt from the event as the public may see
+it then, with `webhook-timestamp` and
 `webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, keyed
 with the endpoint's secret (`whsec_` + base64), so a partner verifies it with the
 `standardwebhooks` library. A failed attempt is retried after
@@ -136,7 +137,7 @@ def deliveries_for(event, now: dt.datetime) -> list[Delivery]:
             event_id=event.pk,
             defaults={
                 "event_type": kind,
-                "payload": body_for(event),
+                "payload": "",  # made at each attempt, as the event may be shown then
                 "status": DeliveryStatus.HELD if endpoint.paused_at else DeliveryStatus.PENDING,
                 "next_attempt_at": None if endpoint.paused_at else now,
             },
@@ -157,7 +158,9 @@ def backoff(attempt: int) -> dt.timedelta:
 def _claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
     """Take the delivery for one attempt if it is due and its endpoint takes events."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",)).select_related("event").filter(pk=delivery_id).first()
+        )
         if delivery is None or delivery.status not in OPEN:
             return None
         if delivery.next_attempt_at and delivery.next_attempt_at > now:
@@ -211,6 +214,9 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Delivery | None
     if delivery is None:
         return None
     endpoint = delivery.endpoint
+    # The body as the event may be shown now: if the record left the public record since,
+    # its title and values are gone from this attempt too.
+    delivery.payload = body_for(events.as_shown_now([delivery.event])[0])
     started = time.monotonic()
     code, error = post(endpoint.url, signed_headers(endpoint, delivery, int(now.timestamp())), delivery.payload)
     took = int((time.monotonic() - started) * 1000)
@@ -243,7 +249,9 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Delivery | None
             else:
                 delivery.status = DeliveryStatus.RETRYING
                 delivery.next_attempt_at = now + backoff(delivery.attempts)
-        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error"])
+        delivery.save(
+            update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error", "payload"]
+        )
         if delivery.status == DeliveryStatus.RETRYING:
             schedule(delivery)
         if not ok and endpoint.consecutive_failures >= settings.WEBHOOK_PAUSE_AFTER_FAILURES:
