@@ -83,6 +83,7 @@ class Command(BaseCommand):
                 time.sleep(interval)
         finally:
             health.stopped(worker_id=worker_id)
+            atexit.unregister(health.stopped)
             if threading.current_thread() is threading.main_thread():
                 worker.reset_signals()
             if self.verbosity:
