@@ -181,6 +181,8 @@ def test_an_immediate_alert_has_one_click_unsubscribe_that_deletes_the_address(m
     assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = path_of(header.strip("<>"))
     assert url in alert.body
+    # On the wire it is still one <URL>, not folded into encoded words.
+    assert f"List-Unsubscribe: {header}\n" in alert.message().as_string()
 
     # RFC 8058: the mail program POSTs this body, with no cookie and no CSRF token.
     response = Client(enforce_csrf_checks=True).post(

@@ -11,6 +11,7 @@ never in a web request.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import hashlib
 import re
 from dataclasses import dataclass
@@ -250,6 +251,15 @@ def queue_alerts(event) -> list[int]:
 # --- Sending -------------------------------------------------------------------------
 
 
+class AlertMessage(EmailMessage):
+    """Headers may run to 998 characters (RFC 5322): a List-Unsubscribe address must stay
+    one `<URL>`, which the default 78-character folding would turn into encoded words
+    that mail programs do not read as an address."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def shown_target(subscription: Subscription) -> Target:
     """What the mail calls the followed record: its label while it is published; once it
     has left the public record, only its kind (DESIGN.md rule 1)."""
@@ -272,7 +282,7 @@ def _send(subscription: Subscription, subject: str, template: str, extra: dict) 
         "unsubscribe_url": unsubscribe,
         **extra,
     }
-    message = EmailMessage(
+    message = AlertMessage(
         subject=f"[{settings.SITE_NAME}] {subject}",
         body=render_to_string(template, context),
         to=[subscription.email],
