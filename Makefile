@@ -26,7 +26,7 @@ seed: migrate
 
 run: seed
 	$(PY) manage.py local_staff
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PY=$(PY) scripts/with-worker $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -34,7 +34,7 @@ test: install
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	DEBUG=false PY=$(PY) scripts/with-worker $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -76,10 +76,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "tracker.desk.apps.DeskConfig",
     "tracker.public.apps.PublicConfig",
     "tracker.api.apps.ApiConfig",
     "tracker.events.apps.EventsConfig",
+    "tracker.delivery.apps.DeliveryConfig",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +259,65 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Background jobs (webhook deliveries, alert mail) on Django's tasks framework. Jobs are
+# rows in the database; `manage.py run_worker` (started by `make run` and `make serve`)
+# runs them. Nothing is delivered or mailed inside a web request.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# The worker writes a heartbeat this often; /healthz calls it dead after WORKER_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_STALE_SECONDS = int(env("WORKER_STALE_SECONDS", "60"))
+
+# Mail (Django 6.1's MAILERS). Development prints it on the console (EMAIL_BACKEND=file
+# writes .eml files to EMAIL_FILE_PATH instead); production sends through SMTP.
+_MAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_mail_backend = env("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+if _mail_backend not in _MAIL_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {', '.join(_MAIL_BACKENDS)}, not {_mail_backend!r}.")
+_mail_options: dict = {}
+if _mail_backend == "file":
+    _mail_options = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))}
+elif _mail_backend == "smtp":
+    _mail_options = {
+        "host": env("EMAIL_HOST", "localhost"),
+        "port": int(env("EMAIL_PORT", "587")),
+        "username": env("EMAIL_HOST_USER") or None,
+        "password": env("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(env("EMAIL_TIMEOUT", "20")),
+    }
+MAILERS = {"default": {"BACKEND": _MAIL_BACKENDS[_mail_backend], "OPTIONS": _mail_options}}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Policy Desk Tracker <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Webhooks (tracker.delivery.webhooks). Endpoints are https; plain http to the loopback
+# address is allowed only while DEBUG is on (or WEBHOOK_ALLOW_HTTP_LOOPBACK=true), for
+# trying a receiver on a laptop. A failed attempt is retried after
+# WEBHOOK_RETRY_BASE_SECONDS * 2**(attempt - 1), up to WEBHOOK_MAX_ATTEMPTS attempts;
+# WEBHOOK_PAUSE_AFTER_FAILURES failed attempts in a row pause the endpoint.
+WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_PAUSE_AFTER_FAILURES = int(env("WEBHOOK_PAUSE_AFTER_FAILURES", "10"))
+
+# Email alerts (tracker.delivery.alerts): an unconfirmed subscription is deleted after
+# ALERTS_CONFIRM_HOURS; daily digests go out at ALERTS_DIGEST_HOUR (UTC). Subscribing is
+# limited per address of the visitor and per email address (ALERTS_SUBSCRIBE_RATE per hour).
+ALERTS_CONFIRM_HOURS = int(env("ALERTS_CONFIRM_HOURS", "48"))
+ALERTS_DIGEST_HOUR = int(env("ALERTS_DIGEST_HOUR", "7"))
+ALERTS_SUBSCRIBE_RATE = int(env("ALERTS_SUBSCRIBE_RATE", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -266,6 +327,11 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # A line per sign-in is noise; lock-outs are logged as warnings.
         "axes": {"level": "WARNING"},
+        # The worker's own "starting"/"no more tasks" lines come every second; jobs are
+        # still logged one line each by django.tasks.
+        "django_tasks_db": {"level": "WARNING"},
+        # Django's own "django" logger also prints while DEBUG is on: one line, not two.
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 AXES_VERBOSE = False

@@ -41,5 +41,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("tracker.api.urls")),
+    path("", include("tracker.delivery.urls")),
     path("", include("tracker.public.urls")),
 ]

@@ -22,7 +22,7 @@ _REFERENCE_VIEW = [
 ]
 
 # Codenames in the desk app, per role. The Editor holds every permission of the desk
-# app and of rest_framework_api_key (partner API keys).
+# app, of rest_framework_api_key (partner API keys) and of delivery (webhook endpoints).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     REPORTER: [
         "add_source",
@@ -58,7 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REFERENCE_VIEW,
     ],
 }
-EDITOR_APPS = ("desk", "rest_framework_api_key")
+EDITOR_APPS = ("desk", "rest_framework_api_key", "delivery")
 
 
 def sync_roles(apps) -> None:

@@ -46,6 +46,9 @@ LABELS = {
 }
 
 
+FOLLOWABLE_LISTS = {"/claims/", "/agreements/", "/meetings/", "/sources/"}
+
+
 @dataclass
 class ListSpec:
     template: str
@@ -119,6 +122,8 @@ def list_page(request: HttpRequest, spec: ListSpec, queryset: QuerySet, decorate
         "sorts": [(key, label) for key, (label, _) in spec.sorts.items()],
         "sort": sort,
         "errors": errors,
+        # Readers may follow these lists, with their filters, by email (tracker.delivery.alerts).
+        "follow_search": request.get_full_path() if request.path in FOLLOWABLE_LISTS else "",
         "page_obj": None,
         "object_list": [],
         **spec.extra,

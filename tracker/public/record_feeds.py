@@ -36,7 +36,14 @@ def feed_link(record: Model) -> dict:
     kind = "organisation" if getattr(record, "kind", "") == "organisation" else record._meta.verbose_name
     if isinstance(record, Party) and kind != "organisation":
         kind = "country"
-    return {"url": f"{record.get_absolute_url()}feed/", "title": f"Changes to “{record}”", "kind": kind}
+    key = record.code if isinstance(record, Party) else record.slug
+    return {
+        "url": f"{record.get_absolute_url()}feed/",
+        "title": f"Changes to “{record}”",
+        "kind": kind,
+        # The same changes by email (tracker.delivery.alerts): "<record type>:<slug or code>".
+        "alerts": f"{record_type_of(record)}:{key}",
+    }
 
 
 class RecordFeed(Feed):
