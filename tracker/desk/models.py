@@ -19,6 +19,7 @@ from .canonical import canonical_url
 from .choices import (
     AgreementKind,
     AgreementStatus,
+    AnchorMethod,
     CorrectionKind,
     DatePrecision,
     MeetingFormat,
@@ -316,6 +317,16 @@ class AnchoredQuote(models.Model):
         editable=False,
         help_text="Set when the source's text changed and the quote no longer occurs in it.",
     )
+    # How the last edit of the source's text found the quote again, and how sure that was
+    # (1.0 exact; an approximate match's weighted score). A person confirming the passage
+    # resets it to "placed". An orphaned quote keeps its old offsets; the best candidate
+    # passage, if any, is only suggested.
+    anchor_method = models.CharField(
+        max_length=12, choices=AnchorMethod.choices, default=AnchorMethod.PLACED, editable=False, db_index=True
+    )
+    anchor_score = models.FloatField(null=True, blank=True, editable=False)
+    suggested_start = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    suggested_end = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -331,6 +342,18 @@ class AnchoredQuote(models.Model):
         self.quote, self.start, self.end = found.exact, found.start, found.end
         self.prefix, self.suffix = found.prefix, found.suffix
         self.anchor_broken = False
+        self.anchor_method, self.anchor_score = AnchorMethod.PLACED, None
+        self.suggested_start = self.suggested_end = None
+
+    @property
+    def needs_a_look(self) -> bool:
+        """Orphaned, or re-pointed to other words by an edit of the source, and not yet confirmed."""
+        return self.anchor_broken or self.anchor_method in (AnchorMethod.TOLERANT, AnchorMethod.APPROXIMATE)
+
+    def suggested_passage(self, text: str) -> str:
+        if self.suggested_start is None or self.suggested_end is None:
+            return ""
+        return text[self.suggested_start : self.suggested_end]
 
     @property
     def fragment(self) -> str:

@@ -674,3 +674,60 @@ def claim_note_correction(*, claim: Claim, by: User | None, note: str) -> None:
     save(claim, by=by, reason=f"Corrected: {note}")
     Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
     _event(claim, Action.CORRECTED, by, note)
+
+
+# Quotes after an edit of their source (the "orphaned quotes" queue) --------------------------
+
+
+def _quoted_item(claim: Claim, evidence_id: int | None) -> Claim | Evidence:
+    return claim if evidence_id is None else _own_evidence(claim, evidence_id)
+
+
+@transaction.atomic
+def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quote: str | None = None) -> Claim:
+    """Confirm where a quote now stands after an edit of its source: the suggested
+    passage (or `quote`, another passage a person chose) for an orphaned quote, or the
+    passage it was re-pointed to. The person who confirms chose the words, so they
+    join the claim's contributors (maker-checker). `evidence_id` None means the
+    claim's own quote."""
+    claim = _lock_claim(claim)
+    refusal = edit_refusal(claim, by)
+    if refusal:
+        raise NotAllowed(refusal)
+    if evidence_id is not None and not can(by, "change_evidence"):
+        raise NotAllowed("You are not allowed to change evidence.")
+    item = _quoted_item(claim, evidence_id)
+    if not item.needs_a_look:
+        raise WorkflowError("This quote is anchored: there is nothing to confirm.")
+    source = Source.objects.get(pk=item.source_id)
+    proposed = clean(quote or "") or (item.suggested_passage(source.text) if item.anchor_broken else item.quote)
+    if not proposed:
+        raise WorkflowError({"quote": "No passage was found: paste the passage as it stands in the edited source."})
+    before = item.quote
+    item.quote = proposed
+    item.source = source
+    _anchor(item, item.suggested_start if item.suggested_start is not None else item.start)
+    if claim.state == State.PUBLISHED and item.quote != before:
+        raise WorkflowError(
+            "This claim is published: withdraw it to review first, or change the quote on the claim's page "
+            "with a correction note."
+        )
+    if isinstance(item, Evidence):
+        _check_own_source(claim, item)
+        clash = claim.evidence.exclude(pk=item.pk).filter(source=item.source_id, start=item.start, end=item.end)
+        if clash.exists():
+            raise WorkflowError(f"“{item.quote[:60]}” is already evidence for this claim: detach this one instead.")
+    else:
+        for other in claim.evidence.all():
+            _check_own_source(claim, other)
+    save(item, by=by, reason=f"Quote confirmed after an edit of “{source.slug}”")
+    claim.contributors.add(by)
+    save(claim, by=by, reason="Quote confirmed after an edit of its source")
+    _event(claim, Action.EDITED, by, f"Confirmed the quote “{item.quote[:80]}” after an edit of “{source}”.")
+    return claim
+
+
+def evidence_detach(*, claim: Claim, by: User, evidence_id: int, note: str = "") -> Claim:
+    """Remove an evidence quote whose passage is gone from its edited source. On a
+    published claim this is a correction (`note`), under the usual rules."""
+    return claim_edit(claim=claim, by=by, remove=[evidence_id], note=note)
