@@ -339,8 +339,3 @@ class PublicNoteForm(SlugOptionalForm):
         help_text="Only for a published record: if this edit corrects something readers saw, say what and "
         "why. It is published as a correction.",
     )
-
-
-admin.site.site_header = "Policy desk"
-admin.site.site_title = "Policy desk admin"
-admin.site.index_title = "The desk"

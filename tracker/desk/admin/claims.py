@@ -15,6 +15,7 @@ from .. import services
 from ..candidates import find_candidates
 from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
+from ..home import NEEDS_A_LOOK
 from ..models import Claim, ClaimForReview, Evidence, Passage
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
@@ -86,10 +87,12 @@ class FlaggedEvidenceFilter(admin.SimpleListFilter):
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "A quote no longer matches its source"), ("no", "All quotes anchored")]
+        return [("yes", "A quote was orphaned or re-pointed by a source edit"), ("no", "All quotes anchored")]
 
     def queryset(self, request, queryset):
-        flagged = Q(anchor_broken=True) | Exists(Evidence.objects.filter(claim=OuterRef("pk"), anchor_broken=True))
+        flagged = Q(anchor_method__in=NEEDS_A_LOOK) | Exists(
+            Evidence.objects.filter(claim=OuterRef("pk"), anchor_method__in=NEEDS_A_LOOK)
+        )
         if self.value() == "yes":
             return queryset.filter(flagged)
         if self.value() == "no":
