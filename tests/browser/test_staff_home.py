@@ -62,3 +62,18 @@ def test_each_role_finds_its_work_on_the_home_and_confirms_an_orphaned_quote(
     assert "Confirmed the new passage" in page.inner_text("ul.messagelist")
     evidence = Evidence.objects.get(claim=claim)
     assert not evidence.anchor_broken and evidence.quote == "agreed, after a long and difficult year, to mend ties"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reporter_links_a_repeat_claim_to_an_earlier_check(page, make_staff, make_claim):
+    rita = make_staff("Reporter", "rita")
+    earlier = make_claim(state=State.PUBLISHED, statement="Canada and China agreed to reset bilateral ties at APEC.")
+    repeat = make_claim(drafted_by=rita, statement="At APEC, Canada and China agreed to reset bilateral ties.")
+    log_in(page, "rita")
+    page.goto(f"/admin/desk/claim/{repeat.pk}/change/")
+    assert earlier.statement in page.inner_text(".desk-earlier")
+    page.click(".desk-earlier button.desk-link-earlier >> nth=0")
+    page.wait_for_selector("ul.messagelist")
+    assert "Linked as a repeat" in page.inner_text("ul.messagelist")
+    repeat.refresh_from_db()
+    assert repeat.earlier_check_id == earlier.pk

@@ -410,6 +410,11 @@ class Claim(Editorial, AnchoredQuote):
     contributors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="claims_contributed", blank=True, editable=False
     )
+    # This claim repeats one the desk checked before (services.claim_link_earlier): readers
+    # of either see the other, once it is published.
+    earlier_check = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats", editable=False
+    )
     history = HistoricalRecords(m2m_fields=[agreements, meetings, people, parties, topics])
 
     class Meta:

@@ -19,6 +19,7 @@ from tracker.desk.choices import (
     Verdict,
 )
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source
+from tracker.desk.similar import related_checks
 
 from . import jsonld, passages
 from .caching import public_page
@@ -80,6 +81,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "people": claim.people.published(),
         "parties": claim.parties.all(),
         "topics": claim.topics.all(),
+        "related_checks": related_checks(claim),
         "claim_review": jsonld.script_json(review) if review else None,
     }
     return render(request, "public/claim_detail.html", context)

@@ -17,6 +17,7 @@ from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
 from ..home import NEEDS_A_LOOK
 from ..models import Claim, ClaimForReview, Evidence, Passage
+from ..similar import similar_claims
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
 
@@ -249,6 +250,7 @@ class ClaimAdmin(EditorialAdmin):
         return [
             path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
             path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
+            path("<path:object_id>/earlier/", view(self.earlier_view), name="desk_claim_earlier"),
             *super().get_urls(),
         ]
 
@@ -273,6 +275,8 @@ class ClaimAdmin(EditorialAdmin):
                 "workflow_buttons": self.workflow_buttons(request, claim),
                 "events": claim.events.select_related("by")[:20],
                 "can_attach": not services.evidence_refusal(claim, request.user),
+                "similar": similar_claims(claim),
+                "can_link_earlier": not services.claim_edit_refusal(claim, request.user),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -321,6 +325,24 @@ class ClaimAdmin(EditorialAdmin):
             "sources_published_with": services.sources_published_with(claim) if action == "publish" else [],
         }
         return TemplateResponse(request, "admin/desk/claim/workflow.html", context)
+
+    def earlier_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Link the claim as a repeat of an earlier check (POST earlier=<id>), or unlink it (earlier=)."""
+        claim = self._claim_for(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
+        earlier_id = request.POST.get("earlier", "")
+        if earlier_id and not is_record_id(earlier_id):
+            raise Http404("There is no such claim.")
+        earlier = get_object_or_404(Claim, pk=earlier_id) if earlier_id else None
+        try:
+            services.claim_link_earlier(claim=claim, by=request.user, earlier=earlier)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            done = f"Linked as a repeat of “{earlier}”." if earlier else "Unlinked from its earlier check."
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
 
     def candidates_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         claim = self._claim_for(request, object_id)

@@ -731,3 +731,36 @@ def evidence_detach(*, claim: Claim, by: User, evidence_id: int, note: str = "")
     """Remove an evidence quote whose passage is gone from its edited source. On a
     published claim this is a correction (`note`), under the usual rules."""
     return claim_edit(claim=claim, by=by, remove=[evidence_id], note=note)
+
+
+# Earlier checks ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_link_earlier(*, claim: Claim, by: User, earlier: Claim | None) -> Claim:
+    """Mark `claim` as a repeat of `earlier`, a claim the desk checked (or is checking)
+    before; None unlinks it. The same right as editing the claim; readers see the link
+    between published claims only. Like the topics a claim is filed under, it is the
+    desk's index, not the claim's content: no correction note."""
+    claim = _lock_claim(claim)
+    refusal = edit_refusal(claim, by)
+    if refusal:
+        raise NotAllowed(refusal)
+    if earlier is not None:
+        earlier = Claim.objects.filter(pk=earlier.pk).first()
+        if earlier is None or earlier.state == State.RETRACTED:
+            raise WorkflowError("That claim was retracted or no longer exists: it cannot be the earlier check.")
+        if earlier.pk == claim.pk:
+            raise WorkflowError("A claim cannot be a repeat of itself.")
+        seen, step = {claim.pk}, earlier
+        while step is not None:
+            if step.pk in seen:
+                raise WorkflowError("That claim is already a repeat of this one: link them the other way round.")
+            seen.add(step.pk)
+            step = step.earlier_check
+    if claim.earlier_check_id == (earlier.pk if earlier else None):
+        return claim
+    claim.earlier_check = earlier
+    reason = f"Linked as a repeat of “{earlier.slug}”" if earlier else "Unlinked from its earlier check"
+    save(claim, by=by, reason=reason)
+    return claim
