@@ -16,7 +16,7 @@ from ..candidates import find_candidates
 from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
 from ..home import NEEDS_A_LOOK
-from ..models import Claim, ClaimForReview, Evidence, Passage
+from ..models import Claim, ClaimForReview, Evidence, Passage, Source
 from ..similar import similar_claims
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
@@ -251,6 +251,7 @@ class ClaimAdmin(EditorialAdmin):
             path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
             path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
             path("<path:object_id>/earlier/", view(self.earlier_view), name="desk_claim_earlier"),
+            path("<path:object_id>/quote-from/", view(self.quote_from_view), name="desk_claim_quote_from"),
             *super().get_urls(),
         ]
 
@@ -326,6 +327,23 @@ class ClaimAdmin(EditorialAdmin):
         }
         return TemplateResponse(request, "admin/desk/claim/workflow.html", context)
 
+    def quote_from_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Choose another source to quote for this claim; its reading page keeps the claim."""
+        claim = self._claim_for(request, object_id)
+        query = request.GET.get("q", "").strip()[:200]
+        sources = Source.objects.exclude(state=State.RETRACTED).exclude(pk=claim.source_id).order_by("title")
+        if query:
+            sources = sources.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Quote from another source",
+            "claim": claim,
+            "query": query,
+            "sources": sources.only("pk", "title", "publisher", "state", "kind")[:50],
+        }
+        return TemplateResponse(request, "admin/desk/claim/quote_from.html", context)
+
     def earlier_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Link the claim as a repeat of an earlier check (POST earlier=<id>), or unlink it (earlier=)."""
         claim = self._claim_for(request, object_id)
@@ -372,6 +390,8 @@ class ClaimAdmin(EditorialAdmin):
             "claim": claim,
             "candidates": find_candidates(claim),
             "stances": Stance.choices,
+            # No attach buttons for someone the service would refuse; they read the candidates only.
+            "attach_refusal": services.evidence_refusal(claim, request.user),
             "evidence": claim.evidence.select_related("source"),
         }
         return TemplateResponse(request, "admin/desk/claim/candidates.html", context)
