@@ -1,6 +1,7 @@
 """What tripped a new user up: each fixed, each checked."""
 
-from tracker.desk.models import Claim
+from tracker.desk import services
+from tracker.desk.models import Claim, Source
 
 
 def test_quote_from_another_source_keeps_the_claim_to_the_reading_page(login, make_claim, make_source, staff):
@@ -28,3 +29,42 @@ def test_the_two_quote_fields_of_a_reading_page_have_distinct_labels(login, make
     page = login(staff.reporter).get(f"/admin/desk/source/{make_source().pk}/read/").content.decode()
     assert "Passage where the claim is made" in page and "Evidence passage" in page
     assert "text on the left" in page
+
+
+def test_after_a_refused_stale_save_the_heading_names_the_saved_record(login, make_claim, staff):
+    claim = make_claim(statement="The saved statement.")
+    data = {"statement": "A stale rewording.", "claimant": claim.claimant, "source": claim.source_id,
+            "quote": claim.quote, "slug": claim.slug, "seen_version": claim.version,
+            "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0}  # fmt: skip
+    services.claim_edit(claim=claim, by=staff.reporter, fields={"claimant": "Someone else"})
+    response = login(staff.reporter).post(f"/admin/desk/claim/{claim.pk}/change/", data)
+    assert response.status_code == 200
+    assert response.context["subtitle"] == "The saved statement."
+    assert "<h2>The saved statement.</h2>" in response.content.decode()
+
+
+def test_titles_are_cut_at_a_word_and_en_dashed_names_keep_their_hyphen(make_claim):
+    long = "Canada–China relations " + "were discussed at length by both delegations " * 4
+    claim = make_claim(statement=long, slug="")
+    assert str(claim).endswith("…") and len(str(claim)) <= 100
+    assert long.startswith(str(claim)[:-1])
+    assert claim.slug.startswith("canada-china-relations")
+
+
+def test_the_add_form_leaves_out_the_workflow_and_says_url(login, staff):
+    page = login(staff.reporter).get("/admin/desk/source/add/").content.decode()
+    assert ">URL:<" in page or ">URL<" in page
+    assert "id_version" not in page and "Updated at" not in page and "field-state" not in page
+
+
+def test_a_reporter_deletes_their_own_draft_source(login, make_source, staff):
+    source = make_source(state="draft")
+    client = login(staff.reporter)
+    response = client.post(f"/admin/desk/source/{source.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -61,6 +61,8 @@ class SourceForm(VersionedForm):
                 self.fields[name].required = False
         if "slug" in self.fields:
             self.fields["slug"].help_text = "Made from the title when left empty."
+        if "url" in self.fields:
+            self.fields["url"].label = "URL"
 
     @staticmethod
     def duplicate_error(duplicate) -> ValidationError:

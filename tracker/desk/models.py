@@ -35,6 +35,15 @@ from .choices import (
 models.CharField.register_lookup(models.functions.Length)
 
 
+def short_text(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(",;:–—-") + "…"
+
+
 class PublishedRecordDeletion(ValidationError):
     """Published records are retracted, never deleted (DESIGN.md, rule 6)."""
 
@@ -446,7 +455,7 @@ class Claim(Editorial, AnchoredQuote):
         ]
 
     def __str__(self) -> str:
-        return self.statement[:100]
+        return short_text(self.statement, 100)
 
     def get_absolute_url(self) -> str:
         return reverse("public:claim", args=[self.slug])
@@ -484,7 +493,7 @@ class Evidence(AnchoredQuote):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_stance_display()}: “{self.quote[:60]}”"
+        return f"{self.get_stance_display()}: “{short_text(self.quote, 60)}”"
 
 
 class Agreement(Editorial):
@@ -763,4 +772,4 @@ class Passage(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="passage_offsets_ordered")]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return short_text(self.text, 80)

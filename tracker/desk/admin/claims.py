@@ -16,7 +16,7 @@ from ..candidates import find_candidates
 from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
 from ..home import NEEDS_A_LOOK
-from ..models import Claim, ClaimForReview, Evidence, Passage, Source
+from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
 from ..similar import similar_claims
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
@@ -170,7 +170,7 @@ class ClaimAdmin(EditorialAdmin):
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj) -> str:
-        return obj.statement[:120]
+        return short_text(obj.statement, 120)
 
     @admin.display(description="quote")
     def quote_status(self, obj) -> str:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..choices import CorrectionKind, Stance, State, Verdict
-from ..models import Claim, ClaimEvent, Correction, Evidence, Source
+from ..models import Claim, ClaimEvent, Correction, Evidence, Source, short_text
 from ..rules import verdict_evidence_problems
 from .common import (
     NotAllowed,
@@ -268,11 +268,13 @@ def _check_own_source(claim: Claim, item: Evidence) -> None:
         return
     if item.start < claim.end and claim.start < item.end:
         raise WorkflowError(
-            f"“{item.quote[:60]}” is the claim's own quote, or overlaps it: a claim is never its own evidence."
+            f"“{short_text(item.quote, 60)}” is the claim's own quote, or overlaps it: "
+            "a claim is never its own evidence."
         )
     if item.stance != Stance.CONTEXT:
         raise WorkflowError(
-            f"“{item.quote[:60]}” is from the source the claim appears in: it can give context, but it cannot "
+            f"“{short_text(item.quote, 60)}” is from the source the claim appears in: "
+            "it can give context, but it cannot "
             "support or contradict the claim. Quote another source."
         )
 
@@ -480,7 +482,7 @@ def _apply_evidence(
         _validate(item)
         key = (item.source_id, item.start, item.end)
         if key in seen:
-            raise WorkflowError(f"“{item.quote[:60]}” is already evidence for this claim.")
+            raise WorkflowError(f"“{short_text(item.quote, 60)}” is already evidence for this claim.")
         seen.add(key)
     for item in touched:
         reason = "Changed on its claim" if item.pk else f"Attached as {item.get_stance_display().lower()}"
@@ -716,14 +718,16 @@ def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quo
         _check_own_source(claim, item)
         clash = claim.evidence.exclude(pk=item.pk).filter(source=item.source_id, start=item.start, end=item.end)
         if clash.exists():
-            raise WorkflowError(f"“{item.quote[:60]}” is already evidence for this claim: detach this one instead.")
+            raise WorkflowError(
+                f"“{short_text(item.quote, 60)}” is already evidence for this claim: detach this one instead."
+            )
     else:
         for other in claim.evidence.all():
             _check_own_source(claim, other)
     save(item, by=by, reason=f"Quote confirmed after an edit of “{source.slug}”")
     claim.contributors.add(by)
     save(claim, by=by, reason="Quote confirmed after an edit of its source")
-    _event(claim, Action.EDITED, by, f"Confirmed the quote “{item.quote[:80]}” after an edit of “{source}”.")
+    _event(claim, Action.EDITED, by, f"Confirmed the quote “{short_text(item.quote, 80)}” after an edit of “{source}”.")
     return claim
 
 
