@@ -77,3 +77,8 @@ def test_a_reporter_links_a_repeat_claim_to_an_earlier_check(page, make_staff, m
     assert "Linked as a repeat" in page.inner_text("ul.messagelist")
     repeat.refresh_from_db()
     assert repeat.earlier_check_id == earlier.pk
+
+    # The earlier check's public page links back to the desk for signed-in staff only.
+    page.goto(earlier.get_absolute_url())
+    page.wait_for_selector("#desk-edit-link a")
+    assert page.get_attribute("#desk-edit-link a", "href") == f"/admin/desk/claim/{earlier.pk}/change/"

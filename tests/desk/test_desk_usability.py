@@ -68,3 +68,26 @@ def test_a_reporter_deletes_their_own_draft_source(login, make_source, staff):
 def test_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_staff_get_the_desk_address_of_a_public_page_and_the_page_stays_the_same_for_all(
+    client, login, make_claim, staff
+):
+    claim = make_claim(state="published")
+    public = claim.get_absolute_url()
+    anonymous = client.get(public)
+    editor = login(staff.editor)
+    assert editor.get("/admin/").cookies["desk_staff"].value == "1"
+    assert editor.get(public)["ETag"] == anonymous["ETag"]  # one cached page for everyone
+    link = editor.get("/admin/desk-link/", {"path": public})
+    assert link.json() == {"url": f"/admin/desk/claim/{claim.pk}/change/"}
+    assert "no-cache" in link["Cache-Control"] or "max-age=0" in link["Cache-Control"]
+    assert editor.get("/admin/desk-link/", {"path": "/claims/no-such-claim/"}).status_code == 204
+    assert editor.get("/admin/desk-link/", {"path": "nonsense\x00"}).status_code == 204
+    assert client.get("/admin/desk-link/", {"path": public}).status_code == 302  # to the sign-in page
+
+
+def test_a_published_record_has_a_view_on_site_link(login, make_agreement, staff):
+    agreement = make_agreement()
+    page = login(staff.editor).get(f"/admin/desk/agreement/{agreement.pk}/change/").content.decode()
+    assert "View on site" in page

@@ -20,8 +20,10 @@ class DeskAdminSite(admin.AdminSite):
 
     def get_urls(self):
         from .admin.orphans import orphaned_quotes_view
+        from .desk_link import edit_link
 
         return [
             path("orphaned-quotes/", self.admin_view(orphaned_quotes_view), name="desk_orphaned_quotes"),
+            path("desk-link/", self.admin_view(edit_link), name="desk_edit_link"),
             *super().get_urls(),
         ]

@@ -256,6 +256,10 @@ class PublishableAdmin(EditorialAdmin):
     change_form_template = "admin/desk/record_change_form.html"
     actions = ["publish_selected"]
 
+    def view_on_site(self, obj) -> str | None:
+        # Only a published record has a public page.
+        return obj.get_absolute_url() if obj.state == State.PUBLISHED else None
+
     def _can_retract(self) -> bool:
         return self.model in services.records.RETRACTABLE
 
