@@ -81,6 +81,7 @@ class ClaimForm(VersionedForm):
             self.fields["slug"].help_text = "Made from the statement when left empty; permanent once published."
         if "quote" in self.fields:
             self.fields["quote"].required = False
+            self.fields["quote"].label = "Passage where the claim is made"
 
 
 class FlaggedEvidenceFilter(admin.SimpleListFilter):
@@ -101,10 +102,19 @@ class FlaggedEvidenceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["source", "quote", "stance", "note"]
+        labels = {"quote": "Evidence passage"}
+        widgets = {"quote": forms.Textarea(attrs={"rows": 4}), "note": forms.Textarea(attrs={"rows": 3})}
+
+
 class EvidenceInline(admin.TabularInline):
     """The claim's evidence, edited with the claim and saved by the same service call."""
 
     model = Evidence
+    form = EvidenceForm
     extra = 0
     fields = ("source", "quote", "stance", "note", "anchor_broken")
     readonly_fields = ("anchor_broken",)
@@ -172,7 +182,7 @@ class ClaimAdmin(EditorialAdmin):
     def short_statement(self, obj) -> str:
         return short_text(obj.statement, 120)
 
-    @admin.display(description="quote")
+    @admin.display(description="anchoring of its passage")
     def quote_status(self, obj) -> str:
         if obj.anchor_broken:
             return "Flagged: the quote no longer occurs in the source's text"
