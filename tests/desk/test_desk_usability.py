@@ -91,3 +91,11 @@ def test_a_published_record_has_a_view_on_site_link(login, make_agreement, staff
     agreement = make_agreement()
     page = login(staff.editor).get(f"/admin/desk/agreement/{agreement.pk}/change/").content.decode()
     assert "View on site" in page
+
+
+def test_the_source_chooser_takes_hostile_searches(login, make_claim, staff):
+    client = login(staff.reporter)
+    claim = make_claim()
+    for q in ("\x00", "a\x00b", "%", "_" * 300, "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace")):
+        assert client.get(f"/admin/desk/claim/{claim.pk}/quote-from/", {"q": q}).status_code == 200
+    assert client.get("/admin/desk/claim/x/quote-from/").status_code == 404

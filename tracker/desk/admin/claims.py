@@ -18,6 +18,7 @@ from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictFo
 from ..home import NEEDS_A_LOOK
 from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
 from ..similar import similar_claims
+from ..text import strip_control_chars
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
 
@@ -340,7 +341,7 @@ class ClaimAdmin(EditorialAdmin):
     def quote_from_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Choose another source to quote for this claim; its reading page keeps the claim."""
         claim = self._claim_for(request, object_id)
-        query = request.GET.get("q", "").strip()[:200]
+        query = " ".join(strip_control_chars(request.GET.get("q", "")).split())[:200]  # no NUL for PostgreSQL
         sources = Source.objects.exclude(state=State.RETRACTED).exclude(pk=claim.source_id).order_by("title")
         if query:
             sources = sources.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
