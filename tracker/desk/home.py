@@ -129,10 +129,11 @@ def to_recheck(user: User) -> QuerySet:
     """Published claims to re-check. For now: those resting on a quote that an edit of
     its source orphaned or re-pointed. This is the hook for an event-driven flag
     (a new source contradicting a published verdict, say): add its condition here."""
-    flagged = Exists(Evidence.objects.filter(claim=OuterRef("pk"), anchor_method__in=NEEDS_A_LOOK))
+    # An IN over the (indexed, small) set of flagged evidence, not a per-claim EXISTS.
+    flagged = Evidence.objects.filter(anchor_method__in=NEEDS_A_LOOK).values("claim_id")
     return (
         Claim.objects.filter(state=State.PUBLISHED)
-        .filter(Q(anchor_method__in=NEEDS_A_LOOK) | flagged)
+        .filter(Q(anchor_method__in=NEEDS_A_LOOK) | Q(pk__in=flagged))
         .select_related("source")
         .order_by("-updated_at", "-pk")
     )
