@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def bad_request(request: HttpRequest, exception: Exception):
@@ -39,6 +44,8 @@ handler500 = server_error
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the pages link to.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("", include("tracker.api.urls")),
     path("", include("tracker.delivery.urls")),

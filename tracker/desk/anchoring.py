@@ -148,3 +148,128 @@ def reanchor(text: str, *, exact: str, prefix: str, start: int | None) -> Anchor
             at = _closest(with_context, start - len(prefix) if start is not None else None)
             return _make_anchor(text, at + len(prefix), at + len(prefix) + len(exact))
     return anchor_quote(text, exact, near=start)
+
+
+# Re-anchoring in a changed text --------------------------------------------------------------
+#
+# Exact, then tolerant, then approximate: the order annotation clients use for W3C text quote
+# selectors in documents that changed (the Hypothesis client's match-quote). An approximate
+# match is scored on the quote (weight 50), its prefix (20), its suffix (20) and its former
+# position (2), each between 0 and 1; the weighted mean is the score. Below APPROXIMATE_THRESHOLD
+# the quote is orphaned: the best candidate is only proposed to a person, never taken.
+
+APPROXIMATE_THRESHOLD = 0.8
+_WEIGHTS = {"quote": 50, "prefix": 20, "suffix": 20, "position": 2}
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    """Where a quote stands in a changed text, and how sure the match is.
+
+    `method` is "exact", "tolerant" (whitespace, quote marks, dashes), "approximate"
+    (scored at or above the threshold) or "orphaned" (`anchor` is then only the best
+    candidate, or None when there is none at all)."""
+
+    method: str
+    score: float
+    anchor: Anchor | None
+
+    @property
+    def orphaned(self) -> bool:
+        return self.method == "orphaned"
+
+
+def _similarity(a: str, b: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    if not a and not b:
+        return 1.0
+    return Levenshtein.normalized_similarity(a, b)
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a window to whole words and trim the spaces at its edges."""
+    n = len(text)
+    start, end = max(0, min(start, n)), max(0, min(end, n))
+    while start > 0 and start < n and _WORD.match(text[start]) and _WORD.match(text[start - 1]):
+        start -= 1
+    while 0 < end < n and _WORD.match(text[end - 1]) and _WORD.match(text[end]):
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _score(text: str, start: int, end: int, *, exact: str, prefix: str, suffix: str, hint: int | None) -> float:
+    parts = {
+        "quote": _similarity(exact, text[start:end]),
+        "prefix": _similarity(prefix, text[max(0, start - len(prefix)) : start]) if prefix else 1.0,
+        "suffix": _similarity(suffix, text[end : end + len(suffix)]) if suffix else 1.0,
+        "position": 1.0 if hint is None else 1.0 - min(1.0, abs(start - hint) / max(1, len(text))),
+    }
+    return sum(_WEIGHTS[name] * value for name, value in parts.items()) / sum(_WEIGHTS.values())
+
+
+def _refine(text: str, start: int, end: int, exact: str) -> tuple[int, int]:
+    """Move each end of a candidate window to where the quote matches it best."""
+    slack = max(4, len(exact) // 4)
+    best = (_similarity(exact, text[start:end]), start, end)
+    for new_end in range(max(start + 1, end - slack), min(len(text), end + slack) + 1):
+        best = max(best, (_similarity(exact, text[start:new_end]), start, new_end), key=lambda b: b[0])
+    _, start, end = best
+    for new_start in range(max(0, start - slack), min(end - 1, start + slack) + 1):
+        best = max(best, (_similarity(exact, text[new_start:end]), new_start, end), key=lambda b: b[0])
+    return _snap(text, best[1], best[2])
+
+
+def _candidates(text: str, exact: str, prefix: str, suffix: str, hint: int | None) -> set[tuple[int, int]]:
+    from rapidfuzz import fuzz
+
+    found: set[tuple[int, int]] = set()
+    quote = fuzz.partial_ratio_alignment(exact, text)
+    if quote is not None:
+        found.add((quote.dest_start, quote.dest_end))
+    after = fuzz.partial_ratio_alignment(prefix, text) if prefix else None
+    before = fuzz.partial_ratio_alignment(suffix, text) if suffix else None
+    if after is not None and after.score >= 60:
+        found.add((after.dest_end, after.dest_end + len(exact)))
+    if before is not None and before.score >= 60:
+        found.add((max(0, before.dest_start - len(exact)), before.dest_start))
+        if (
+            after is not None
+            and after.score >= 60
+            and after.dest_end < before.dest_start <= after.dest_end + 2 * len(exact)
+        ):
+            found.add((after.dest_end, before.dest_start))
+    if hint is not None:
+        found.add((min(hint, len(text)), min(hint + len(exact), len(text))))
+    return {(s, e) for s, e in found if e > s}
+
+
+def reanchor_quote(
+    text: str, *, exact: str, prefix: str = "", suffix: str = "", start: int | None = None,
+    threshold: float = APPROXIMATE_THRESHOLD,
+) -> Reanchored:  # fmt: skip
+    """Find a previously anchored passage in a changed text: exactly, then tolerantly,
+    then approximately (see above). Never raises: a passage that is gone is orphaned."""
+    try:
+        found = reanchor(text, exact=exact, prefix=prefix, start=start)
+    except QuoteNotFound:
+        pass
+    else:
+        return Reanchored("exact" if found.exact == exact else "tolerant", 1.0, found)
+    if not exact.strip() or not text.strip():
+        return Reanchored("orphaned", 0.0, None)
+    scored = []
+    for cand_start, cand_end in _candidates(text, exact, prefix, suffix, start):
+        s, e = _refine(text, cand_start, cand_end, exact)
+        if e > s:
+            score = _score(text, s, e, exact=exact, prefix=prefix, suffix=suffix, hint=start)
+            scored.append((round(score, 4), -s, s, e))
+    if not scored:
+        return Reanchored("orphaned", 0.0, None)
+    score, _, s, e = max(scored)
+    return Reanchored("approximate" if score >= threshold else "orphaned", score, _make_anchor(text, s, e))

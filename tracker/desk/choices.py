@@ -86,6 +86,16 @@ class Stance(models.TextChoices):
     CONTEXT = "context", "Context"
 
 
+class AnchorMethod(models.TextChoices):
+    """How a quote was last placed in its source's text (tracker/desk/anchoring.py)."""
+
+    PLACED = "placed", "Placed by a person"
+    EXACT = "exact", "Found again exactly"
+    TOLERANT = "tolerant", "Found again, up to spacing, quote marks or dashes"
+    APPROXIMATE = "approximate", "Found again approximately"
+    ORPHANED = "orphaned", "Orphaned: not found again"
+
+
 class AgreementKind(models.TextChoices):
     SECURITY_DEFENCE = "security_defence", "Security and defence partnership"
     INFORMATION_SECURITY = "information_security", "Information-security agreement"

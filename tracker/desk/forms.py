@@ -61,6 +61,8 @@ class SourceForm(VersionedForm):
                 self.fields[name].required = False
         if "slug" in self.fields:
             self.fields["slug"].help_text = "Made from the title when left empty."
+        if "url" in self.fields:
+            self.fields["url"].label = "URL"
 
     @staticmethod
     def duplicate_error(duplicate) -> ValidationError:
@@ -118,27 +120,45 @@ class QuoteForm(forms.Form):
 
     quote = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField desk-quote"}),
-        help_text="Select a passage in the text above, or paste it here exactly as it stands.",
+        help_text="Select a passage in the text on the left (above, on a phone), or paste it here exactly as it "
+        "stands.",
     )
     near = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "desk-near"}), required=False, min_value=0)
 
 
 class MarkClaimForm(QuoteForm):
+    field_order = ["statement", "claimant", "quote"]
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         help_text="The checkable statement, in the desk's words.",
     )
     claimant = forms.CharField(max_length=200, required=False, help_text="Who made it. The publisher if empty.")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quote"].label = "Passage where the claim is made"
+
 
 class AttachEvidenceForm(QuoteForm):
-    claim = forms.ModelChoiceField(queryset=None, help_text="A claim in draft or in review.")
+    claim = forms.ModelChoiceField(queryset=None, help_text="Type to search your claims in draft or in review.")
     stance = forms.ChoiceField(choices=Stance.choices)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, claims, **kwargs):
+    def __init__(self, *args, claims, fixed_claim=None, **kwargs):
+        from django.contrib import admin
+        from django.contrib.admin.widgets import AutocompleteSelect
+
+        from .models import Evidence
+
         super().__init__(*args, **kwargs)
-        self.fields["claim"].queryset = claims
+        self.fields["quote"].label = "Evidence passage"
+        if fixed_claim is not None:
+            # Arrived from the claim's page ("Quote from another source"): the claim is kept.
+            self.fields["claim"].widget = forms.HiddenInput()
+            self.fields["claim"].initial = fixed_claim.pk
+        else:
+            self.fields["claim"].widget = AutocompleteSelect(Evidence._meta.get_field("claim"), admin.site)
+        self.fields["claim"].queryset = claims  # after the widget: it gives the widget its choices
 
 
 class CommentForm(forms.Form):

@@ -19,6 +19,7 @@ from .canonical import canonical_url
 from .choices import (
     AgreementKind,
     AgreementStatus,
+    AnchorMethod,
     CorrectionKind,
     DatePrecision,
     MeetingFormat,
@@ -32,6 +33,15 @@ from .choices import (
 
 # Lets constraints say `code__length=2`.
 models.CharField.register_lookup(models.functions.Length)
+
+
+def short_text(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(",;:–—-") + "…"
 
 
 class PublishedRecordDeletion(ValidationError):
@@ -324,6 +334,16 @@ class AnchoredQuote(models.Model):
         editable=False,
         help_text="Set when the source's text changed and the quote no longer occurs in it.",
     )
+    # How the last edit of the source's text found the quote again, and how sure that was
+    # (1.0 exact; an approximate match's weighted score). A person confirming the passage
+    # resets it to "placed". An orphaned quote keeps its old offsets; the best candidate
+    # passage, if any, is only suggested.
+    anchor_method = models.CharField(
+        max_length=12, choices=AnchorMethod.choices, default=AnchorMethod.PLACED, editable=False, db_index=True
+    )
+    anchor_score = models.FloatField(null=True, blank=True, editable=False)
+    suggested_start = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    suggested_end = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -339,6 +359,18 @@ class AnchoredQuote(models.Model):
         self.quote, self.start, self.end = found.exact, found.start, found.end
         self.prefix, self.suffix = found.prefix, found.suffix
         self.anchor_broken = False
+        self.anchor_method, self.anchor_score = AnchorMethod.PLACED, None
+        self.suggested_start = self.suggested_end = None
+
+    @property
+    def needs_a_look(self) -> bool:
+        """Orphaned, or re-pointed to other words by an edit of the source, and not yet confirmed."""
+        return self.anchor_broken or self.anchor_method in (AnchorMethod.TOLERANT, AnchorMethod.APPROXIMATE)
+
+    def suggested_passage(self, text: str) -> str:
+        if self.suggested_start is None or self.suggested_end is None:
+            return ""
+        return text[self.suggested_start : self.suggested_end]
 
     @property
     def fragment(self) -> str:
@@ -395,6 +427,11 @@ class Claim(Editorial, AnchoredQuote):
     contributors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="claims_contributed", blank=True, editable=False
     )
+    # This claim repeats one the desk checked before (services.claim_link_earlier): readers
+    # of either see the other, once it is published.
+    earlier_check = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats", editable=False
+    )
     history = HistoricalRecords(m2m_fields=[agreements, meetings, people, parties, topics])
 
     class Meta:
@@ -426,7 +463,7 @@ class Claim(Editorial, AnchoredQuote):
         ]
 
     def __str__(self) -> str:
-        return self.statement[:100]
+        return short_text(self.statement, 100)
 
     def get_absolute_url(self) -> str:
         return reverse("public:claim", args=[self.slug])
@@ -464,7 +501,7 @@ class Evidence(AnchoredQuote):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_stance_display()}: “{self.quote[:60]}”"
+        return f"{self.get_stance_display()}: “{short_text(self.quote, 60)}”"
 
 
 class Agreement(Editorial):
@@ -743,4 +780,4 @@ class Passage(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="passage_offsets_ordered")]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return short_text(self.text, 80)

@@ -509,7 +509,7 @@ def _new_claim(ctx: _Context, row: dict, content: dict, near: int, links: dict, 
     if note:
         # The seed records a correction of this claim: a fresh database shows it too, so
         # its public record is the same as on a database that saw the change.
-        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note)
+        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note, before=snapshot(claim))
     ctx.changed += 1
 
 

@@ -19,6 +19,7 @@ from tracker.desk.choices import (
     Verdict,
 )
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
+from tracker.desk.similar import related_checks
 from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
 
 from . import jsonld, passages
@@ -115,6 +116,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "people": claim.people.published(),
         "parties": claim.parties.all(),
         "topics": claim.topics.all(),
+        "related_checks": related_checks(claim),
         "claim_review": jsonld.script_json(review) if review else None,
         **_citing(request, claim, as_of),
     }

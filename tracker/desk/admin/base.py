@@ -165,6 +165,14 @@ class ServiceAdmin(RecordAdmin):
             request._desk_refusal = refused.error
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and obj.pk and request.method == "POST":
+            # The refused form changed `obj` in memory; the heading names the record as saved.
+            saved = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if saved is not None:
+                context.update(subtitle=str(saved), original=saved)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
         refusal = getattr(request, "_desk_refusal", None)
@@ -217,6 +225,11 @@ class EditorialAdmin(ServiceAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [(name, dict(options)) for name, options in super().get_fieldsets(request, obj)]
+        if obj is None:
+            # Nothing about the workflow exists before the first save: the add form leaves it out.
+            for _, options in fieldsets:
+                options["fields"] = [f for f in options["fields"] if f not in self.workflow_fields]
+            fieldsets = [(name, options) for name, options in fieldsets if options["fields"]]
         fields = [f for _, options in fieldsets for f in options["fields"]]
         if obj is not None and "seen_version" not in fields and self.has_change_permission(request, obj):
             first = fieldsets[0][1]
@@ -242,6 +255,10 @@ class PublishableAdmin(EditorialAdmin):
 
     change_form_template = "admin/desk/record_change_form.html"
     actions = ["publish_selected"]
+
+    def view_on_site(self, obj) -> str | None:
+        # Only a published record has a public page.
+        return obj.get_absolute_url() if obj.state == State.PUBLISHED else None
 
     def _can_retract(self) -> bool:
         return self.model in services.records.RETRACTABLE
@@ -339,8 +356,3 @@ class PublicNoteForm(SlugOptionalForm):
         help_text="Only for a published record: if this edit corrects something readers saw, say what and "
         "why. It is published as a correction.",
     )
-
-
-admin.site.site_header = "Policy desk"
-admin.site.site_title = "Policy desk admin"
-admin.site.index_title = "The desk"

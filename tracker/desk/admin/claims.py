@@ -15,7 +15,10 @@ from .. import services
 from ..candidates import find_candidates
 from ..choices import Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
-from ..models import Claim, ClaimForReview, Evidence, Passage
+from ..home import NEEDS_A_LOOK
+from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
+from ..similar import similar_claims
+from ..text import strip_control_chars
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
 
@@ -79,6 +82,7 @@ class ClaimForm(VersionedForm):
             self.fields["slug"].help_text = "Made from the statement when left empty; permanent once published."
         if "quote" in self.fields:
             self.fields["quote"].required = False
+            self.fields["quote"].label = "Passage where the claim is made"
 
 
 class FlaggedEvidenceFilter(admin.SimpleListFilter):
@@ -86,10 +90,12 @@ class FlaggedEvidenceFilter(admin.SimpleListFilter):
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "A quote no longer matches its source"), ("no", "All quotes anchored")]
+        return [("yes", "A quote was orphaned or re-pointed by a source edit"), ("no", "All quotes anchored")]
 
     def queryset(self, request, queryset):
-        flagged = Q(anchor_broken=True) | Exists(Evidence.objects.filter(claim=OuterRef("pk"), anchor_broken=True))
+        flagged = Q(anchor_method__in=NEEDS_A_LOOK) | Exists(
+            Evidence.objects.filter(claim=OuterRef("pk"), anchor_method__in=NEEDS_A_LOOK)
+        )
         if self.value() == "yes":
             return queryset.filter(flagged)
         if self.value() == "no":
@@ -97,10 +103,19 @@ class FlaggedEvidenceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["source", "quote", "stance", "note"]
+        labels = {"quote": "Evidence passage"}
+        widgets = {"quote": forms.Textarea(attrs={"rows": 4}), "note": forms.Textarea(attrs={"rows": 3})}
+
+
 class EvidenceInline(admin.TabularInline):
     """The claim's evidence, edited with the claim and saved by the same service call."""
 
     model = Evidence
+    form = EvidenceForm
     extra = 0
     fields = ("source", "quote", "stance", "note", "anchor_broken")
     readonly_fields = ("anchor_broken",)
@@ -166,9 +181,9 @@ class ClaimAdmin(EditorialAdmin):
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj) -> str:
-        return obj.statement[:120]
+        return short_text(obj.statement, 120)
 
-    @admin.display(description="quote")
+    @admin.display(description="anchoring of its passage")
     def quote_status(self, obj) -> str:
         if obj.anchor_broken:
             return "Flagged: the quote no longer occurs in the source's text"
@@ -246,6 +261,8 @@ class ClaimAdmin(EditorialAdmin):
         return [
             path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
             path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
+            path("<path:object_id>/earlier/", view(self.earlier_view), name="desk_claim_earlier"),
+            path("<path:object_id>/quote-from/", view(self.quote_from_view), name="desk_claim_quote_from"),
             *super().get_urls(),
         ]
 
@@ -270,6 +287,8 @@ class ClaimAdmin(EditorialAdmin):
                 "workflow_buttons": self.workflow_buttons(request, claim),
                 "events": claim.events.select_related("by")[:20],
                 "can_attach": not services.evidence_refusal(claim, request.user),
+                "similar": similar_claims(claim),
+                "can_link_earlier": not services.claim_edit_refusal(claim, request.user),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -319,6 +338,41 @@ class ClaimAdmin(EditorialAdmin):
         }
         return TemplateResponse(request, "admin/desk/claim/workflow.html", context)
 
+    def quote_from_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Choose another source to quote for this claim; its reading page keeps the claim."""
+        claim = self._claim_for(request, object_id)
+        query = " ".join(strip_control_chars(request.GET.get("q", "")).split())[:200]  # no NUL for PostgreSQL
+        sources = Source.objects.exclude(state=State.RETRACTED).exclude(pk=claim.source_id).order_by("title")
+        if query:
+            sources = sources.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Quote from another source",
+            "claim": claim,
+            "query": query,
+            "sources": sources.only("pk", "title", "publisher", "state", "kind")[:50],
+        }
+        return TemplateResponse(request, "admin/desk/claim/quote_from.html", context)
+
+    def earlier_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Link the claim as a repeat of an earlier check (POST earlier=<id>), or unlink it (earlier=)."""
+        claim = self._claim_for(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
+        earlier_id = request.POST.get("earlier", "")
+        if earlier_id and not is_record_id(earlier_id):
+            raise Http404("There is no such claim.")
+        earlier = get_object_or_404(Claim, pk=earlier_id) if earlier_id else None
+        try:
+            services.claim_link_earlier(claim=claim, by=request.user, earlier=earlier)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            done = f"Linked as a repeat of “{earlier}”." if earlier else "Unlinked from its earlier check."
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
+
     def candidates_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         claim = self._claim_for(request, object_id)
         if request.method == "POST":
@@ -347,6 +401,8 @@ class ClaimAdmin(EditorialAdmin):
             "claim": claim,
             "candidates": find_candidates(claim),
             "stances": Stance.choices,
+            # No attach buttons for someone the service would refuse; they read the candidates only.
+            "attach_refusal": services.evidence_refusal(claim, request.user),
             "evidence": claim.evidence.select_related("source"),
         }
         return TemplateResponse(request, "admin/desk/claim/candidates.html", context)

@@ -13,7 +13,7 @@ from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
 from ..models import Claim, Source
 from .base import PublishableAdmin, apply_service_error
-from .guards import numeric_id
+from .guards import is_record_id, numeric_id
 from .reading import highlighted_text, source_spans
 
 
@@ -111,9 +111,11 @@ class SourceAdmin(PublishableAdmin):
             raise PermissionDenied
         user = request.user
         open_claims = Claim.objects.filter(claims_open_to(user)).order_by("-updated_at")
+        asked = request.GET.get("claim") or request.POST.get("evidence-claim") or ""
+        fixed = open_claims.filter(pk=asked).first() if is_record_id(asked) else None
         claim_form = MarkClaimForm(prefix="claim", initial={"claimant": source.publisher})
         evidence_form = AttachEvidenceForm(
-            prefix="evidence", claims=open_claims, initial={"claim": request.GET.get("claim"), "stance": "supports"}
+            prefix="evidence", claims=open_claims, fixed_claim=fixed, initial={"stance": "supports"}
         )
         if request.method == "POST" and "mark_claim" in request.POST:
             claim_form = MarkClaimForm(request.POST, prefix="claim")
@@ -134,7 +136,7 @@ class SourceAdmin(PublishableAdmin):
                     self.message_user(request, "Claim drafted. Add its evidence, then submit it for review.")
                     return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
         elif request.method == "POST" and "attach_evidence" in request.POST:
-            evidence_form = AttachEvidenceForm(request.POST, prefix="evidence", claims=open_claims)
+            evidence_form = AttachEvidenceForm(request.POST, prefix="evidence", claims=open_claims, fixed_claim=fixed)
             if evidence_form.is_valid():
                 data = evidence_form.cleaned_data
                 try:
@@ -162,6 +164,7 @@ class SourceAdmin(PublishableAdmin):
             "spans": spans,
             "claim_form": claim_form,
             "evidence_form": evidence_form,
+            "fixed_claim": fixed,
             "can_mark": user.has_perm("desk.add_claim"),
             "can_attach": user.has_perm("desk.add_evidence"),
             "has_change_permission": self.has_change_permission(request, source),

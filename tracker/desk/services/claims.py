@@ -27,7 +27,7 @@ from tracker.events.models import RecheckFlag
 from tracker.events.recheck import may_recheck
 
 from ..choices import CorrectionKind, Stance, State, Verdict
-from ..models import Claim, ClaimEvent, Correction, Evidence, Source
+from ..models import Claim, ClaimEvent, Correction, Evidence, Source, short_text
 from ..rules import verdict_evidence_problems
 from .common import (
     NotAllowed,
@@ -272,11 +272,13 @@ def _check_own_source(claim: Claim, item: Evidence) -> None:
         return
     if item.start < claim.end and claim.start < item.end:
         raise WorkflowError(
-            f"“{item.quote[:60]}” is the claim's own quote, or overlaps it: a claim is never its own evidence."
+            f"“{short_text(item.quote, 60)}” is the claim's own quote, or overlaps it: "
+            "a claim is never its own evidence."
         )
     if item.stance != Stance.CONTEXT:
         raise WorkflowError(
-            f"“{item.quote[:60]}” is from the source the claim appears in: it can give context, but it cannot "
+            f"“{short_text(item.quote, 60)}” is from the source the claim appears in: "
+            "it can give context, but it cannot "
             "support or contradict the claim. Quote another source."
         )
 
@@ -486,7 +488,7 @@ def _apply_evidence(
         _validate(item)
         key = (item.source_id, item.start, item.end)
         if key in seen:
-            raise WorkflowError(f"“{item.quote[:60]}” is already evidence for this claim.")
+            raise WorkflowError(f"“{short_text(item.quote, 60)}” is already evidence for this claim.")
         seen.add(key)
     for item in touched:
         reason = "Changed on its claim" if item.pk else f"Attached as {item.get_stance_display().lower()}"
@@ -704,3 +706,95 @@ def claim_mark_rechecked(*, flags: Sequence[int], by: User) -> int:
     return RecheckFlag.objects.filter(pk__in=list(flags), rechecked_at=None).update(
         rechecked_at=timezone.now(), rechecked_by=by
     )
+
+
+# Quotes after an edit of their source (the "orphaned quotes" queue) --------------------------
+
+
+def _quoted_item(claim: Claim, evidence_id: int | None) -> Claim | Evidence:
+    return claim if evidence_id is None else _own_evidence(claim, evidence_id)
+
+
+@transaction.atomic
+def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quote: str | None = None) -> Claim:
+    """Confirm where a quote now stands after an edit of its source: the suggested
+    passage (or `quote`, another passage a person chose) for an orphaned quote, or the
+    passage it was re-pointed to. The person who confirms chose the words, so they
+    join the claim's contributors (maker-checker). `evidence_id` None means the
+    claim's own quote."""
+    claim = _lock_claim(claim)
+    refusal = edit_refusal(claim, by)
+    if refusal:
+        raise NotAllowed(refusal)
+    if evidence_id is not None and not can(by, "change_evidence"):
+        raise NotAllowed("You are not allowed to change evidence.")
+    item = _quoted_item(claim, evidence_id)
+    if not item.needs_a_look:
+        raise WorkflowError("This quote is anchored: there is nothing to confirm.")
+    source = Source.objects.get(pk=item.source_id)
+    proposed = clean(quote or "") or (item.suggested_passage(source.text) if item.anchor_broken else item.quote)
+    if not proposed:
+        raise WorkflowError({"quote": "No passage was found: paste the passage as it stands in the edited source."})
+    before = item.quote
+    item.quote = proposed
+    item.source = source
+    _anchor(item, item.suggested_start if item.suggested_start is not None else item.start)
+    if claim.state == State.PUBLISHED and item.quote != before:
+        raise WorkflowError(
+            "This claim is published: withdraw it to review first, or change the quote on the claim's page "
+            "with a correction note."
+        )
+    if isinstance(item, Evidence):
+        _check_own_source(claim, item)
+        clash = claim.evidence.exclude(pk=item.pk).filter(source=item.source_id, start=item.start, end=item.end)
+        if clash.exists():
+            raise WorkflowError(
+                f"“{short_text(item.quote, 60)}” is already evidence for this claim: detach this one instead."
+            )
+    else:
+        for other in claim.evidence.all():
+            _check_own_source(claim, other)
+    save(item, by=by, reason=f"Quote confirmed after an edit of “{source.slug}”")
+    claim.contributors.add(by)
+    save(claim, by=by, reason="Quote confirmed after an edit of its source")
+    _event(claim, Action.EDITED, by, f"Confirmed the quote “{short_text(item.quote, 80)}” after an edit of “{source}”.")
+    return claim
+
+
+def evidence_detach(*, claim: Claim, by: User, evidence_id: int, note: str = "") -> Claim:
+    """Remove an evidence quote whose passage is gone from its edited source. On a
+    published claim this is a correction (`note`), under the usual rules."""
+    return claim_edit(claim=claim, by=by, remove=[evidence_id], note=note)
+
+
+# Earlier checks ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_link_earlier(*, claim: Claim, by: User, earlier: Claim | None) -> Claim:
+    """Mark `claim` as a repeat of `earlier`, a claim the desk checked (or is checking)
+    before; None unlinks it. The same right as editing the claim; readers see the link
+    between published claims only. Like the topics a claim is filed under, it is the
+    desk's index, not the claim's content: no correction note."""
+    claim = _lock_claim(claim)
+    refusal = edit_refusal(claim, by)
+    if refusal:
+        raise NotAllowed(refusal)
+    if earlier is not None:
+        earlier = Claim.objects.filter(pk=earlier.pk).first()
+        if earlier is None or earlier.state == State.RETRACTED:
+            raise WorkflowError("That claim was retracted or no longer exists: it cannot be the earlier check.")
+        if earlier.pk == claim.pk:
+            raise WorkflowError("A claim cannot be a repeat of itself.")
+        seen, step = {claim.pk}, earlier
+        while step is not None:
+            if step.pk in seen:
+                raise WorkflowError("That claim is already a repeat of this one: link them the other way round.")
+            seen.add(step.pk)
+            step = step.earlier_check
+    if claim.earlier_check_id == (earlier.pk if earlier else None):
+        return claim
+    claim.earlier_check = earlier
+    reason = f"Linked as a repeat of “{earlier.slug}”" if earlier else "Unlinked from its earlier check"
+    save(claim, by=by, reason=reason)
+    return claim

@@ -2,10 +2,14 @@
 
 A source's text is what every quote is anchored in (rule 2). When it changes, each
 quote is found again in the new text: where it still occurs it moves there (with a
-history row, and its claim marked changed so partners re-sync it); where it does not,
-it is flagged, never silently re-pointed, and a published claim resting on it
-returns to review. So does one whose quote now matches only tolerantly (other quote
-marks, dashes or spacing): the words a reader sees would change.
+history row, and its claim marked changed so partners re-sync it). Where it does not
+occur exactly, it is found tolerantly (other quote marks, dashes or spacing), then
+approximately, scored on the quote, its context and its old position
+(anchoring.reanchor_quote); the score is stored. Below the threshold the quote is
+orphaned, never silently re-pointed: it waits in the "orphaned quotes" queue for a
+person to confirm a new passage or detach it (claims.quote_confirm, evidence_detach).
+A published claim with a reworded or orphaned quote returns to review: the words a
+reader sees would change.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from tracker.events.log import log_change, snapshot
 from .. import anchoring
 from ..candidates import index_passages
 from ..canonical import canonical_url
-from ..choices import CorrectionKind, DatePrecision, State
+from ..choices import AnchorMethod, CorrectionKind, DatePrecision, State
 from ..models import Claim, Correction, Evidence, Source
 from ..text import strip_control_chars
 from .claims import claim_return_to_review
@@ -172,8 +176,8 @@ def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str =
 
 def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence]:
     """Find every quote anchored in `source` in its new text (see the module's docstring).
-    Returns the quotes that were flagged."""
-    flagged: list[Claim | Evidence] = []
+    Returns the quotes that were orphaned."""
+    orphaned: list[Claim | Evidence] = []
     changed_claims: set[int] = set()
     to_review: set[int] = set()
     reworded: set[int] = set()
@@ -183,30 +187,46 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
     ]
     for item in quoted:
         claim_id = item.claim_id if isinstance(item, Evidence) else item.pk
-        try:
-            found = anchoring.reanchor(source.text, exact=item.quote, prefix=item.prefix, start=item.start)
-        except anchoring.QuoteNotFound:
-            if not item.anchor_broken:
-                item.anchor_broken = True
-                save(item, by=by, reason=f"Flagged: the quote no longer occurs in “{source.slug}”")
+        found = anchoring.reanchor_quote(
+            source.text, exact=item.quote, prefix=item.prefix, suffix=item.suffix, start=item.start
+        )
+        if found.orphaned:
+            # Nothing is re-pointed: the best candidate, if any, waits for a person to confirm it.
+            suggested = (found.anchor.start, found.anchor.end) if found.anchor else (None, None)
+            new = (True, AnchorMethod.ORPHANED, found.score, *suggested)
+            old = (item.anchor_broken, item.anchor_method, item.anchor_score, item.suggested_start, item.suggested_end)
+            if new != old:
+                (item.anchor_broken, item.anchor_method, item.anchor_score,
+                 item.suggested_start, item.suggested_end) = new  # fmt: skip
+                save(item, by=by, reason=f"Orphaned: the quote no longer occurs in “{source.slug}” "
+                                         f"(best match scored {found.score:.2f})")  # fmt: skip
                 changed_claims.add(claim_id)
-            flagged.append(item)
+            orphaned.append(item)
             to_review.add(claim_id)
             continue
-        new = (found.start, found.end, found.exact, found.prefix, found.suffix, False)
-        old = (item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken)
+        method, score = found.method, found.score
+        if method == AnchorMethod.EXACT and item.anchor_method in (AnchorMethod.TOLERANT, AnchorMethod.APPROXIMATE):
+            # Still waiting for a person to confirm an earlier re-pointing: keep it flagged.
+            method, score = item.anchor_method, item.anchor_score
+        anchor = found.anchor
+        new = (anchor.start, anchor.end, anchor.exact, anchor.prefix, anchor.suffix, False, method, score, None, None)
+        old = (item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken, item.anchor_method,
+               item.anchor_score, item.suggested_start, item.suggested_end)  # fmt: skip
         if new == old:
             continue
-        if found.exact != item.quote:
+        if anchor.exact != item.quote:
             # The quoted words changed with the text: whoever changed it now shares in them.
             to_review.add(claim_id)
             reworded.add(claim_id)
-        item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken = new
-        save(item, by=by, reason=f"Re-anchored after an edit of “{source.slug}”")
+        (item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken, item.anchor_method,
+         item.anchor_score, item.suggested_start, item.suggested_end) = new  # fmt: skip
+        how = "" if method == AnchorMethod.EXACT else f" ({AnchorMethod(method).label.lower()}, score {score:.2f})"
+        save(item, by=by, reason=f"Re-anchored after an edit of “{source.slug}”{how}")
         changed_claims.add(claim_id)
     if by is not None:
         for claim in Claim.objects.filter(pk__in=reworded):
             claim.contributors.add(by)
+    # The integrity rule for a reworded or orphaned quote: a published claim goes back to review.
     reason = f"Returned to review: a quote no longer occurs as it was in the edited source “{source}”."
     returned = set()
     for claim in Claim.objects.filter(pk__in=to_review, state=State.PUBLISHED):
@@ -215,7 +235,7 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
     # The others are marked changed, so partners syncing on updated_since re-read their offsets.
     for claim in Claim.objects.filter(pk__in=(changed_claims | to_review) - returned):
         save(claim, by=by, reason=f"Quotes re-anchored after an edit of “{source.slug}”")
-    return flagged
+    return orphaned
 
 
 @transaction.atomic

@@ -1,0 +1,96 @@
+"""Earlier checks: published and in-progress claims that say much the same thing as a
+claim, so a reporter links a repeat to the earlier check instead of starting over.
+
+Two cheap pre-selections, then one ranking. Published claims come from the public
+search index (PostgreSQL text search or SQLite FTS5, any of the statement's words);
+claims in progress (draft, in review) from their statements containing the rarest-
+looking words (longest first). Both are bounded, so the cost does not grow with the
+record. The candidates are ranked by rapidfuzz's token-set similarity of statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Q
+from rapidfuzz import fuzz, utils
+
+from tracker.public.models import SearchDocument
+
+from .candidates import query_terms
+from .choices import State
+from .models import Claim
+
+PRESELECT = 60
+MIN_SCORE = 50.0
+
+
+@dataclass
+class Similar:
+    claim: Claim
+    score: float
+
+
+def _published_ids(terms: list[str], limit: int) -> list[int]:
+    documents = SearchDocument.objects.filter(kind=SearchDocument.Kind.CLAIM)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        query = SearchQuery(" | ".join(terms), search_type="raw", config="english")
+        vector = SearchVector("title", config="english")
+        return list(
+            documents.annotate(document=vector, rank=SearchRank(vector, query))
+            .filter(document=query)
+            .order_by("-rank", "-updated_at")
+            .values_list("object_id", flat=True)[:limit]
+        )
+    match = " OR ".join(f'title : "{term}"' for term in terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.object_id FROM public_searchdocument_fts f "
+            "JOIN public_searchdocument d ON d.id = f.rowid "
+            "WHERE public_searchdocument_fts MATCH %s AND d.kind = %s "
+            "ORDER BY bm25(public_searchdocument_fts) LIMIT %s",
+            [match, SearchDocument.Kind.CLAIM, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _in_progress_ids(terms: list[str], limit: int) -> list[int]:
+    words = sorted(terms, key=len, reverse=True)[:6]
+    wanted = reduce(or_, (Q(statement__icontains=word) for word in words))
+    return list(
+        Claim.objects.filter(state__in=(State.DRAFT, State.IN_REVIEW))
+        .filter(wanted)
+        .order_by("-updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def similar_claims(claim: Claim, *, limit: int = 8) -> list[Similar]:
+    """Published and in-progress claims most like `claim`, best first (not itself,
+    not retracted ones). A fixed number of queries, whatever the size of the record."""
+    terms = query_terms(claim.statement)
+    if not terms:
+        return []
+    ids = set(_published_ids(terms, PRESELECT)) | set(_in_progress_ids(terms, PRESELECT))
+    ids.discard(claim.pk)
+    candidates = Claim.objects.filter(pk__in=ids, state__in=(State.DRAFT, State.IN_REVIEW, State.PUBLISHED))
+    mine = utils.default_process(claim.statement)
+    ranked = [
+        Similar(other, fuzz.token_set_ratio(mine, utils.default_process(other.statement)))
+        for other in candidates.select_related("drafted_by")
+    ]
+    ranked = [item for item in ranked if item.score >= MIN_SCORE]
+    ranked.sort(key=lambda item: (-item.score, item.claim.state != State.PUBLISHED, -item.claim.pk))
+    return ranked[:limit]
+
+
+def related_checks(claim: Claim) -> list[Claim]:
+    """For readers: the published earlier check this claim repeats, and the published
+    claims that repeat it."""
+    related = Claim.objects.published().filter(Q(repeats=claim) | Q(earlier_check=claim)).exclude(pk=claim.pk)
+    return list(related.select_related("source").order_by("-verdict_published_at")[:20])
