@@ -152,6 +152,16 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_address"
+
+# Reverse proxies in front of the app servers (tracker/proxies.py). 0: none trusted,
+# the client is the socket's peer and X-Forwarded-For is ignored (it is spoofable).
+# N: N proxies we run each append to TRUSTED_PROXY_HEADER; the client is the N-th
+# entry from the right. `make cluster`'s nginx is 1 hop; a CDN in front of it makes 2.
+TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+if TRUSTED_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more.")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
