@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one line per request, whatever answered it.
+    "tracker.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a view that cannot reach the database answers 503, not 500.
+    "tracker.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -124,6 +128,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is an outage in seconds (a 503), not a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many readers and one writer without "database is locked" under the dev server.
     DATABASES["default"]["OPTIONS"] = {
@@ -266,13 +273,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One line per request (tracker.requests), outages once per interval (tracker.outage),
+# errors with who asked for what; never a header, a cookie or a body (tracker/requestlog.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "quiet_outage": {"()": "tracker.outage.QuietOutageFilter"},
+        "request_context": {"()": "tracker.requestlog.RequestContextFilter"},
+    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["quiet_outage", "request_context"]},
+        # runserver's own access line duplicates tracker.requests.
+        "django.server": {"level": "WARNING"},
+        "tracker.requests": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
         # A line per sign-in is noise; lock-outs are logged as warnings.
         "axes": {"level": "WARNING"},
     },

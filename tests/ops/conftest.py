@@ -1,6 +1,8 @@
 """Fixtures for the operational tests: the real Redis, when this machine runs one."""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 import redis
@@ -16,3 +18,19 @@ def redis_url() -> str:
     except redis.exceptions.ConnectionError:
         pytest.skip(f"No Redis at {REDIS_URL}")
     return REDIS_URL
+
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))  # opslib: proxies, app servers, a PostgreSQL of our own
+
+
+@pytest.fixture
+def postgres_test_database(db):
+    """The name of the suite's PostgreSQL test database, which a separate app server can
+    open too; skips on SQLite, whose database is a file inside the process, not a server
+    that can go away."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a database server outage needs PostgreSQL (run the suite with DATABASE_URL=postgres://...)")
+    return connection.settings_dict

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import SimpleTemplateResponse
@@ -84,10 +84,16 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        changed = last_change()
-        not_modified = get_conditional_response(request, last_modified=int(changed.timestamp()))
-        if not_modified is not None:
-            return set_public_cache_headers(not_modified)
+        try:
+            changed = last_change()
+        except (OperationalError, InterfaceError):
+            # The database is down (tracker/outage.py): a page that needs no record is
+            # still served, undated; one that needs a record raises again in the view.
+            changed = None
+        if changed is not None:
+            not_modified = get_conditional_response(request, last_modified=int(changed.timestamp()))
+            if not_modified is not None:
+                return set_public_cache_headers(not_modified)
         try:
             response = view(request, *args, **kwargs)
         except RecordGone as gone:
@@ -98,7 +104,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             # Feeds and the sitemap date themselves by their newest item, which does not
             # move when an item is retracted; ours covers every change.
             del response["Last-Modified"]
-            if int(timezone.now().timestamp()) > int(changed.timestamp()):
+            if changed is not None and int(timezone.now().timestamp()) > int(changed.timestamp()):
                 response["Last-Modified"] = http_date(changed.timestamp())
             response["ETag"] = _etag_without_nonce(request, response.content)
         return set_public_cache_headers(response)
