@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean
+.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak
 
 install: $(VENV)/.installed
 
@@ -47,3 +47,12 @@ clean:
 
 bench: install
 	$(PY) scripts/bench.py
+
+# One file with the whole database: backups/tracker-<UTC time>.dump (PostgreSQL, pg_dump)
+# or .sqlite3 (SQLite's online backup). `make restore BACKUP=<file>` puts it back exactly.
+backup: install
+	@$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<file>" >&2; exit 2; }
+	$(PY) manage.py restore $(BACKUP)
