@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak
+.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak nginx
 
 install: $(VENV)/.installed
 
@@ -56,3 +56,15 @@ backup: install
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<file>" >&2; exit 2; }
 	$(PY) manage.py restore $(BACKUP)
+
+# nginx (Debian's package) in front of two gunicorn servers on one PostgreSQL and one
+# Redis, on loopback: http://127.0.0.1:8320. Uses DATABASE_URL / CACHE_URL when they are
+# PostgreSQL / Redis, else throw-away ones. Ctrl-C stops it (or CLUSTER_SECONDS=n).
+cluster: install nginx
+	$(PY) scripts/cluster.py
+
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing nginx (Debian's nginx-light)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
