@@ -68,3 +68,9 @@ nginx:
 	  echo "Installing nginx (Debian's nginx-light)..."; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+# Load and fault test, loopback only: readers, API partners and staff editing through
+# the admin, through nginx and two app servers, for SOAK_SECONDS (60); its own
+# PostgreSQL is stopped for SOAK_OUTAGE_SECONDS (8) midway. Report: artifacts/soak.json.
+soak: install nginx
+	$(PY) scripts/soak.py

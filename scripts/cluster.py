@@ -76,9 +76,7 @@ class Cluster:
         self.dir = Path(tempfile.mkdtemp(prefix="tracker-cluster-"))
         self.nginx_port = port_base
         self.app_ports = [port_base + 1, port_base + 2]
-        self.env = opslib.server_env(
-            DATABASE_URL=database_url, CACHE_URL=cache_url, TRUSTED_PROXY_HOPS=1, CONN_MAX_AGE=0, **env
-        )
+        self.env = opslib.server_env(DATABASE_URL=database_url, CACHE_URL=cache_url, TRUSTED_PROXY_HOPS=1, **env)
         self.apps: list[subprocess.Popen | None] = [None, None]
         self.nginx: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{self.nginx_port}"
@@ -126,36 +124,47 @@ class Cluster:
         )
 
 
-def main() -> None:
-    cleanup = []
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
-        pg = opslib.PgCluster(opslib.PORT_BASE + 40).init()
-        pg.start()
-        pg.create_database()
-        cleanup.append(pg.destroy)
-        database_url = pg.url
-        env = opslib.server_env(DATABASE_URL=database_url)
-        print("A throw-away PostgreSQL on port", pg.port, "- migrating and loading the seeds...", flush=True)
-        subprocess.run(
-            [opslib.PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=opslib.ROOT, env=env, check=True
-        )
-        subprocess.run([opslib.PYTHON, "manage.py", "load_seeds"], cwd=opslib.ROOT, env=env, check=True)
-        subprocess.run([opslib.PYTHON, "manage.py", "local_staff"], cwd=opslib.ROOT, env=env, check=True)
+def throwaway_postgres(cleanup: list, port: int, seed: bool = True) -> opslib.PgCluster:
+    """A PostgreSQL cluster of our own, migrated (and seeded), removed by `cleanup`."""
+    pg = opslib.PgCluster(port).init()
+    pg.start()
+    cleanup.append(pg.destroy)
+    pg.create_database()
+    env = opslib.server_env(DATABASE_URL=pg.url)
+    print(f"A throw-away PostgreSQL on port {port}: migrating and loading the seeds...", flush=True)
+    manage = [opslib.PYTHON, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=opslib.ROOT, env=env, check=True)
+    if seed:
+        subprocess.run([*manage, "load_seeds"], cwd=opslib.ROOT, env=env, check=True)
+    return pg
+
+
+def redis_url(cleanup: list, port: int) -> str:
+    """CACHE_URL when it is Redis, else a throw-away redis-server of our own."""
     cache_url = os.environ.get("CACHE_URL", "")
-    if not cache_url.startswith("redis"):
-        port = opslib.PORT_BASE + 41
-        redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        cleanup.append(lambda: opslib.stop_process(redis))
-        opslib.wait_for(lambda: opslib.port_open(port), 10, "redis-server")
-        cache_url = f"redis://127.0.0.1:{port}/0"
-    cluster = Cluster(database_url, cache_url)
+    if cache_url.startswith("redis"):
+        return cache_url
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    cleanup.append(lambda: opslib.stop_process(redis))
+    opslib.wait_for(lambda: opslib.port_open(port), 10, "redis-server")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def main() -> None:
+    cleanup: list = []
+    cluster = None
     try:
-        cluster.start()
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not database_url.startswith("postgres"):
+            database_url = throwaway_postgres(cleanup, opslib.PORT_BASE + 40).url
+            env = opslib.server_env(DATABASE_URL=database_url)
+            subprocess.run([opslib.PYTHON, "manage.py", "local_staff"], cwd=opslib.ROOT, env=env, check=True)
+        cache_url = redis_url(cleanup, opslib.PORT_BASE + 41)
+        cluster = Cluster(database_url, cache_url).start()
         print(f"nginx {cluster.url} -> {cluster.app_url(0)}, {cluster.app_url(1)}; logs in {cluster.dir}", flush=True)
         seconds = float(os.environ.get("CLUSTER_SECONDS", "0"))
         deadline = time.monotonic() + seconds if seconds else None
@@ -164,7 +173,8 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
         for step in reversed(cleanup):
             step()
 
