@@ -19,8 +19,9 @@ so that /healthz lists "worker" exactly when there is one.
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 
 CHECKS: dict[str, Callable[[], None]] = {}
 
@@ -29,10 +30,13 @@ def register(name: str, check: Callable[[], None]) -> None:
     CHECKS[name] = check
 
 
-def check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+def _check(alias: str) -> Callable[[], None]:
+    def check() -> None:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+
+    return check
 
 
 def check_cache() -> None:
@@ -42,7 +46,9 @@ def check_cache() -> None:
         raise RuntimeError("the cache did not keep a value")
 
 
-register("database", check_database)
+register("database", _check("default"))
+if "replica" in settings.DATABASES:  # DATABASE_REPLICA_URL
+    register("replica", _check("replica"))
 register("cache", check_cache)
 
 

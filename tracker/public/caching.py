@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import SimpleTemplateResponse
@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
+
+from tracker.desk.models import Claim
 
 from .records import RecordGone
 
@@ -59,7 +61,9 @@ def last_change() -> dt.datetime:
     the start of today (pages such as "upcoming meetings" change at midnight)."""
     parts = [f"SELECT MAX(updated_at) AS at FROM {table}" for table in _UPDATED]
     parts += [f"SELECT MAX(history_date) AS at FROM {table}" for table in _HISTORY]
-    with connection.cursor() as cursor:
+    # From the database the page itself reads (the replica, if any: tracker/routers.py),
+    # so that a lagging replica never pairs old content with a newer date.
+    with connections[router.db_for_read(Claim)].cursor() as cursor:
         cursor.execute(f"SELECT MAX(at) FROM ({' UNION ALL '.join(parts)}) AS changes")
         value = cursor.fetchone()[0]
     latest = _as_datetime(value) if value else None
