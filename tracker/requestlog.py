@@ -57,6 +57,7 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
         if isinstance(request, HttpRequest) and not getattr(record, "_context_added", False):
-            record.msg = f"{record.msg} [{describe(request)}]"
+            # A path may hold a literal %: keep the record's %-formatting intact.
+            record.msg = f"{record.msg} [{describe(request).replace('%', '%%')}]"
             record._context_added = True
         return True
