@@ -16,8 +16,15 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip(f"No Redis at {REDIS_URL}")
+        missing(f"No Redis at {REDIS_URL}")
     return REDIS_URL
+
+
+def missing(reason: str) -> None:
+    """Locally a missing service skips; in CI (REQUIRE_REDIS=1, .ci/run) it fails."""
+    if os.environ.get("REQUIRE_REDIS") or os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 ROOT = Path(__file__).resolve().parents[2]

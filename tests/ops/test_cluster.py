@@ -33,14 +33,14 @@ def cluster(django_db_setup, django_db_blocker):
 
     if connection.vendor != "postgresql":
         pytest.skip("the cluster shares one PostgreSQL: run with DATABASE_URL=postgres://...")
-    if not (shutil.which("nginx") or shutil.which("/usr/sbin/nginx")):
-        pytest.skip("nginx is not installed")
-    from tests.ops.conftest import REDIS_URL
+    from tests.ops.conftest import REDIS_URL, missing
 
+    if not (shutil.which("nginx") or shutil.which("/usr/sbin/nginx")):
+        missing("nginx is not installed (make nginx)")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip(f"No Redis at {REDIS_URL}")
+        missing(f"No Redis at {REDIS_URL}")
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     running = Cluster(url, REDIS_URL, API_ANON_RATE="30/min").start()
