@@ -32,7 +32,7 @@ test: install
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	DEBUG=false $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3
 
 lint: install
 	$(VENV)/bin/ruff check .

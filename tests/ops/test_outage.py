@@ -9,8 +9,7 @@ import time
 
 import opslib
 import pytest
-
-pytestmark = pytest.mark.django_db(transaction=False)
+from django.test import Client
 
 PROXY_PORT, APP_PORT = opslib.PORT_BASE + 10, opslib.PORT_BASE + 11
 
@@ -70,3 +69,20 @@ def test_a_database_outage_is_a_503_and_recovers_by_itself(server):
     assert 1 <= len(outage_lines) <= 2, output[-3000:]  # 44 failures, one line per 10 s
     assert "Traceback" not in output
     assert " GET /claims/ 503 " in output  # and the request log has a line per request
+
+
+def test_an_unreachable_redis_is_a_503_for_the_api_and_reported_by_healthz(db, settings):
+    # Nothing listens on this port: what a stopped Redis looks like to its clients.
+    dead = f"redis://127.0.0.1:{opslib.PORT_BASE + 12}/0"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}}
+    client = Client(raise_request_exception=False)
+
+    api = client.get("/api/v1/topics/")
+    health = client.get("/healthz")
+
+    assert api.status_code == 503 and api["Retry-After"] == "30"
+    assert api.json()["error"]["code"] == "cache_unavailable"
+    assert health.status_code == 503
+    assert health.json()["checks"]["cache"] == {"status": "error", "error": "ConnectionError"}
+    assert health.json()["checks"]["database"]["status"] == "ok"
+    assert client.get("/methodology/").status_code == 200  # pages do not need the cache
