@@ -161,7 +161,8 @@ def main() -> None:
         database_url = os.environ.get("DATABASE_URL", "")
         if not database_url.startswith("postgres"):
             database_url = throwaway_postgres(cleanup, opslib.PORT_BASE + 40).url
-            env = opslib.server_env(DATABASE_URL=database_url)
+            # Logins for a throw-away database on loopback (the command runs only with DEBUG on).
+            env = opslib.server_env(DATABASE_URL=database_url, DEBUG="true")
             subprocess.run([opslib.PYTHON, "manage.py", "local_staff"], cwd=opslib.ROOT, env=env, check=True)
         cache_url = redis_url(cleanup, opslib.PORT_BASE + 41)
         cluster = Cluster(database_url, cache_url).start()

@@ -48,7 +48,8 @@ def cluster(django_db_setup, django_db_blocker):
         yield running
     finally:
         running.stop()
-        print(running.logs()[-6000:])
+        print(running.logs()[-6000:])  # shown when a test failed
+        shutil.rmtree(running.dir, ignore_errors=True)
 
 
 @pytest.fixture
