@@ -29,15 +29,3 @@ def missing(reason: str) -> None:
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))  # opslib: proxies, app servers, a PostgreSQL of our own
-
-
-@pytest.fixture
-def postgres_test_database(db):
-    """The name of the suite's PostgreSQL test database, which a separate app server can
-    open too; skips on SQLite, whose database is a file inside the process, not a server
-    that can go away."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("a database server outage needs PostgreSQL (run the suite with DATABASE_URL=postgres://...)")
-    return connection.settings_dict

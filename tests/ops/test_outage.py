@@ -1,44 +1,69 @@
-"""The database goes away (a real PostgreSQL connection cut at a TCP proxy, as a stopped
-server looks to the app) under a real app server: pages answer 503 with Retry-After,
-the API a JSON 503, pages that need no record still serve, the log gets a line per
-interval and no traceback, /healthz says which dependency failed, and it all comes
-back by itself."""
+"""The database goes away under a real app server (gunicorn): pages answer 503 with
+Retry-After, the API a JSON 503, pages that need no record still serve, the log gets a
+line per interval and no traceback, /healthz says which dependency failed, and it all
+comes back by itself.
+
+The outage is real. PostgreSQL: the server's connections go through a TCP proxy that
+is cut, which is what a stopped server looks like to its clients (refused, dropped).
+SQLite: the folder holding the database file disappears, as an unmounted volume does."""
 
 import json
 import time
+from pathlib import Path
 
 import opslib
 import pytest
+from django.db import connection
 from django.test import Client
+
+from tracker import backups
 
 PROXY_PORT, APP_PORT = opslib.PORT_BASE + 10, opslib.PORT_BASE + 11
 
 
+class PostgresOutage:
+    def __init__(self, settings_dict: dict):
+        db = settings_dict
+        self.proxy = opslib.TcpProxy(PROXY_PORT, (db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))).start()
+        self.url = f"postgres://{db['USER']}@127.0.0.1:{PROXY_PORT}/{db['NAME']}"
+        self.cut, self.restore, self.close = self.proxy.cut, self.proxy.restore, self.proxy.stop
+
+
+class SqliteOutage:
+    def __init__(self, tmp_path: Path):
+        self.folder, self.away = tmp_path / "data", tmp_path / "unmounted"
+        self.url = f"sqlite:///{backups.backup(self.folder / 'db.sqlite3')}"  # the suite's migrated schema
+
+    def cut(self):
+        self.folder.rename(self.away)
+
+    def restore(self):
+        self.away.rename(self.folder)
+
+    def close(self):
+        pass
+
+
 @pytest.fixture
-def server(postgres_test_database, tmp_path):
-    db = postgres_test_database
-    proxy = opslib.TcpProxy(PROXY_PORT, (db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))).start()
-    env = opslib.server_env(
-        DATABASE_URL=f"postgres://{db['USER']}@127.0.0.1:{PROXY_PORT}/{db['NAME']}",
-        CACHE_URL="locmem://",
-        DATABASE_CONNECT_TIMEOUT=2,
-    )
+def server(transactional_db, tmp_path):
+    outage = PostgresOutage(connection.settings_dict) if connection.vendor == "postgresql" else SqliteOutage(tmp_path)
+    env = opslib.server_env(DATABASE_URL=outage.url, CACHE_URL="locmem://", DATABASE_CONNECT_TIMEOUT=2)
     opslib.collectstatic(env)
     log = tmp_path / "server.log"
     process = opslib.start_gunicorn(APP_PORT, env, log, workers=1)
     try:
-        yield proxy, opslib.Http(f"http://127.0.0.1:{APP_PORT}"), log
+        yield outage, opslib.Http(f"http://127.0.0.1:{APP_PORT}"), log
     finally:
         opslib.stop_process(process)
-        proxy.stop()
+        outage.close()
 
 
 def test_a_database_outage_is_a_503_and_recovers_by_itself(server):
-    proxy, http, log = server
+    outage, http, log = server
     assert http.get("/claims/")[0] == 200
     assert http.get("/api/v1/claims/")[0] == 200
 
-    proxy.cut()
+    outage.cut()
     page = http.get("/claims/")
     api = http.get("/api/v1/claims/")
     health = http.get("/healthz")
@@ -57,7 +82,7 @@ def test_a_database_outage_is_a_503_and_recovers_by_itself(server):
     assert needs_no_record == [200, 200, 200]
     assert set(many) == {503}
 
-    proxy.restore()
+    outage.restore()
     deadline = time.monotonic() + 10
     while http.get("/claims/")[0] != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
