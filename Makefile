@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/api` picks files.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean
+.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak nginx
 
 install: $(VENV)/.installed
 
@@ -34,7 +34,7 @@ test: install
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false PY=$(PY) scripts/with-worker $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	DEBUG=false PY=$(PY) scripts/with-worker $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -49,3 +49,30 @@ clean:
 
 bench: install
 	$(PY) scripts/bench.py
+
+# One file with the whole database: backups/tracker-<UTC time>.dump (PostgreSQL, pg_dump)
+# or .sqlite3 (SQLite's online backup). `make restore BACKUP=<file>` puts it back exactly.
+backup: install
+	@$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<file>" >&2; exit 2; }
+	$(PY) manage.py restore $(BACKUP)
+
+# nginx (Debian's package) in front of two gunicorn servers on one PostgreSQL and one
+# Redis, on loopback: http://127.0.0.1:8320. Uses DATABASE_URL / CACHE_URL when they are
+# PostgreSQL / Redis, else throw-away ones. Ctrl-C stops it (or CLUSTER_SECONDS=n).
+cluster: install nginx
+	$(PY) scripts/cluster.py
+
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing nginx (Debian's nginx-light)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+# Load and fault test, loopback only: readers, API partners and staff editing through
+# the admin, through nginx and two app servers, for SOAK_SECONDS (60); its own
+# PostgreSQL is stopped for SOAK_OUTAGE_SECONDS (8) midway. Report: artifacts/soak.json.
+soak: install nginx
+	$(PY) scripts/soak.py

@@ -48,4 +48,8 @@ def test_a_misspelt_boolean_is_an_error_not_a_guess():
 def test_healthz_reports_the_database_is_reachable(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    checks = {name: check["status"] for name, check in body["checks"].items()}
+    assert checks["database"] == checks["cache"] == "ok"
+    assert set(checks) == {"database", "cache", "worker"}  # the worker: tests/delivery/test_worker.py

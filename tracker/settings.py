@@ -85,6 +85,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one line per request, whatever answered it.
+    "tracker.requestlog.RequestLogMiddleware",
+    # Public reads (safe methods outside /admin/) from the replica, when there is one.
+    "tracker.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a view that cannot reach the database answers 503, not 500.
+    "tracker.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -128,6 +134,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is an outage in seconds (a 503), not a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many readers and one writer without "database is locked" under the dev server.
     DATABASES["default"]["OPTIONS"] = {
@@ -135,6 +144,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica (streaming replication of the primary): public pages and API reads go
+# there, the admin and every write to the primary (tracker/routers.py).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(env("CACHE_URL", "locmem://"))}
@@ -156,6 +175,16 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_address"
+
+# Reverse proxies in front of the app servers (tracker/proxies.py). 0: none trusted,
+# the client is the socket's peer and X-Forwarded-For is ignored (it is spoofable).
+# N: N proxies we run each append to TRUSTED_PROXY_HEADER; the client is the N-th
+# entry from the right. `make cluster`'s nginx is 1 hop; a CDN in front of it makes 2.
+TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+if TRUSTED_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more.")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -319,13 +348,23 @@ ALERTS_CONFIRM_HOURS = int(env("ALERTS_CONFIRM_HOURS", "48"))
 ALERTS_DIGEST_HOUR = int(env("ALERTS_DIGEST_HOUR", "7"))
 ALERTS_SUBSCRIBE_RATE = int(env("ALERTS_SUBSCRIBE_RATE", "10"))
 
+# One line per request (tracker.requests), outages once per interval (tracker.outage),
+# errors with who asked for what; never a header, a cookie or a body (tracker/requestlog.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "quiet_outage": {"()": "tracker.outage.QuietOutageFilter"},
+        "request_context": {"()": "tracker.requestlog.RequestContextFilter"},
+    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["quiet_outage", "request_context"]},
+        # runserver's own access line duplicates tracker.requests.
+        "django.server": {"level": "WARNING"},
+        "tracker.requests": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
         # A line per sign-in is noise; lock-outs are logged as warnings.
         "axes": {"level": "WARNING"},
         # The worker's own "starting"/"no more tasks" lines come every second; jobs are

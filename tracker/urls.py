@@ -1,23 +1,19 @@
 from django.contrib import admin
-from django.db import connection
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
+from tracker import health, outage
 from tracker.api import errors as api_errors
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for the load balancer."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
-    return JsonResponse({"status": "ok"})
+    """Each dependency's state (tracker/health.py), for the load balancer and on-call."""
+    healthy, checks = health.run_checks()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -33,7 +29,11 @@ def bad_request(request: HttpRequest, exception: Exception):
 
 
 def server_error(request: HttpRequest):
-    """500 handler: JSON under /api/, the site's own page everywhere else."""
+    """500 handler: JSON under /api/, the site's own page everywhere else; a 503 when
+    a middleware (not the view) found the database or the cache unreachable."""
+    unavailable = outage.handle_current(request)
+    if unavailable is not None:
+        return unavailable
     if request.path.startswith("/api/"):
         return api_errors.server_error(request)
     return defaults.server_error(request)

@@ -29,9 +29,11 @@ def schema(tmp_path_factory) -> dict:
 def test_every_operation_documents_its_errors_with_the_error_body(schema, path):
     responses = schema["paths"][path]["get"]["responses"]
 
-    for status in ("400", "401", "404", "406", "429"):
+    for status in ("400", "401", "404", "406", "429", "503"):
         assert responses[status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
     assert "Retry-After" in responses["429"]["headers"]
+    assert "Retry-After" in responses["503"]["headers"]
+    assert "414" in responses
 
 
 def test_the_schema_offers_an_optional_api_key(schema):

@@ -84,3 +84,18 @@ def test_each_recurring_job_starts_once_however_many_workers_look(settings):
     at_seven = schedule.run_due(now.replace(hour=7))
     assert "daily-digest" in at_seven
     assert ScheduledJob.objects.get(name="daily-digest").next_run_at == dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC)
+
+
+def test_healthz_reports_the_worker_without_failing_the_app_server(client, db):
+    """A stopped worker shows on /healthz, yet the load balancer keeps the server."""
+    from django.utils import timezone
+
+    from tracker.delivery.health import beat
+
+    stopped = client.get("/healthz")
+    assert stopped.status_code == 200
+    assert stopped.json()["checks"]["worker"]["status"] == "error"
+    beat(worker_id="test-worker", started_at=timezone.now())
+    alive = client.get("/healthz").json()
+    assert alive["checks"]["worker"]["status"] == "ok"
+    assert alive["status"] == "ok"

@@ -29,7 +29,11 @@ ERRORS = {
     "404": "No published record has this identifier, or the format asked for does not exist.",
     "406": "None of the media types in the Accept header can be served.",
     "429": "Too many requests: wait the number of seconds in Retry-After.",
+    "503": "The database or the shared cache is briefly unreachable (code `database_unavailable` or "
+    "`cache_unavailable`): try again after the number of seconds in Retry-After.",
 }
+# gunicorn refuses a request line over 4,094 bytes before the API sees it (not JSON).
+URI_TOO_LONG = {"description": "The address is too long (over about 4,000 bytes): shorten the search string."}
 HEADERS_429 = {
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."},
 }
@@ -56,9 +60,11 @@ class AutoSchema(SpectacularAutoSchema):
                 continue
             response = self._get_response_for_code(ErrorSerializer, status, ["application/json"], direction)
             response["description"] = description
-            if status == "429":
+            if status in ("429", "503"):
                 response["headers"] = HEADERS_429
             responses.setdefault(status, response)
+        if self.method == "GET":
+            responses.setdefault("414", URI_TOO_LONG)
         return responses
 
 

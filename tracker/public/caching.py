@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import SimpleTemplateResponse
@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
+
+from tracker.desk.models import Claim
 
 from .records import RecordGone
 
@@ -59,7 +61,9 @@ def last_change() -> dt.datetime:
     the start of today (pages such as "upcoming meetings" change at midnight)."""
     parts = [f"SELECT MAX(updated_at) AS at FROM {table}" for table in _UPDATED]
     parts += [f"SELECT MAX(history_date) AS at FROM {table}" for table in _HISTORY]
-    with connection.cursor() as cursor:
+    # From the database the page itself reads (the replica, if any: tracker/routers.py),
+    # so that a lagging replica never pairs old content with a newer date.
+    with connections[router.db_for_read(Claim)].cursor() as cursor:
         cursor.execute(f"SELECT MAX(at) FROM ({' UNION ALL '.join(parts)}) AS changes")
         value = cursor.fetchone()[0]
     latest = _as_datetime(value) if value else None
@@ -84,10 +88,16 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        changed = last_change()
-        not_modified = get_conditional_response(request, last_modified=int(changed.timestamp()))
-        if not_modified is not None:
-            return set_public_cache_headers(not_modified)
+        try:
+            changed = last_change()
+        except (OperationalError, InterfaceError):
+            # The database is down (tracker/outage.py): a page that needs no record is
+            # still served, undated; one that needs a record raises again in the view.
+            changed = None
+        if changed is not None:
+            not_modified = get_conditional_response(request, last_modified=int(changed.timestamp()))
+            if not_modified is not None:
+                return set_public_cache_headers(not_modified)
         try:
             response = view(request, *args, **kwargs)
         except RecordGone as gone:
@@ -98,7 +108,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             # Feeds and the sitemap date themselves by their newest item, which does not
             # move when an item is retracted; ours covers every change.
             del response["Last-Modified"]
-            if int(timezone.now().timestamp()) > int(changed.timestamp()):
+            if changed is not None and int(timezone.now().timestamp()) > int(changed.timestamp()):
                 response["Last-Modified"] = http_date(changed.timestamp())
             response["ETag"] = _etag_without_nonce(request, response.content)
         return set_public_cache_headers(response)

@@ -1,0 +1,185 @@
+"""`make cluster`: two app servers (gunicorn) behind nginx on loopback, sharing one
+PostgreSQL and one Redis, as production runs (docs/deploying.md), small.
+
+    nginx 127.0.0.1:8320  ->  gunicorn 127.0.0.1:8321 (app-a), 127.0.0.1:8322 (app-b)
+                              both on DATABASE_URL (PostgreSQL) and CACHE_URL (Redis)
+
+Without DATABASE_URL a throw-away PostgreSQL cluster is made (migrated, seeded, with
+local staff logins printed); without CACHE_URL a throw-away redis-server is started.
+nginx retries an idempotent request on the other server when one fails to answer
+(proxy_next_upstream), never a POST. The app servers trust one proxy hop.
+Stops on Ctrl-C, or after CLUSTER_SECONDS.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import opslib  # noqa: E402
+
+NGINX_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log {dir}/nginx-access.log;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    client_max_body_size 6m;
+
+    upstream tracker {{
+{servers}
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://tracker;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            # One trusted hop: the app servers take the entry nginx appends (TRUSTED_PROXY_HOPS=1).
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            # A server that refuses, resets or times out: try the other. Only idempotent
+            # requests are retried (nginx's default), so an edit is never applied twice.
+            proxy_next_upstream error timeout http_502 http_504;
+            proxy_next_upstream_tries 2;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 30s;
+        }}
+    }}
+}}
+"""
+
+
+def ensure_nginx() -> str:
+    path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not path:
+        raise SystemExit("nginx is not installed: `apt-get install nginx-light` (make cluster does it as root).")
+    return path
+
+
+class Cluster:
+    def __init__(self, database_url: str, cache_url: str, port_base: int = opslib.PORT_BASE + 20, **env):
+        self.dir = Path(tempfile.mkdtemp(prefix="tracker-cluster-"))
+        self.nginx_port = port_base
+        self.app_ports = [port_base + 1, port_base + 2]
+        self.env = opslib.server_env(DATABASE_URL=database_url, CACHE_URL=cache_url, TRUSTED_PROXY_HOPS=1, **env)
+        self.apps: list[subprocess.Popen | None] = [None, None]
+        self.nginx: subprocess.Popen | None = None
+        self.url = f"http://127.0.0.1:{self.nginx_port}"
+
+    def app_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.app_ports[index]}"
+
+    def start_app(self, index: int) -> None:
+        name = "ab"[index]
+        self.apps[index] = opslib.start_gunicorn(
+            self.app_ports[index], self.env, self.dir / f"app-{name}.log", workers=2, name=f"tracker-app-{name}"
+        )
+
+    def stop_app(self, index: int, sig=signal.SIGTERM) -> None:
+        opslib.stop_process(self.apps[index], sig)
+
+    def start(self) -> "Cluster":
+        nginx = ensure_nginx()
+        opslib.collectstatic(self.env)
+        for index in range(2):
+            self.start_app(index)
+        for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.dir / sub).mkdir()
+        os.chmod(self.dir, 0o777)  # nginx's workers run as nobody when we are root
+        servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=3s;" for port in self.app_ports)
+        conf = self.dir / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=self.dir, servers=servers, port=self.nginx_port))
+        self.nginx = subprocess.Popen(
+            [nginx, "-p", str(self.dir), "-c", str(conf), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.dir / "nginx-stderr.log", "ab"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        opslib.wait_for(lambda: opslib.port_open(self.nginx_port), 15, "nginx")
+        return self
+
+    def stop(self) -> None:
+        opslib.stop_process(self.nginx, signal.SIGQUIT)
+        for index in range(2):
+            self.stop_app(index)
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}" for path in self.dir.glob("*.log")
+        )
+
+
+def throwaway_postgres(cleanup: list, port: int, seed: bool = True) -> opslib.PgCluster:
+    """A PostgreSQL cluster of our own, migrated (and seeded), removed by `cleanup`."""
+    pg = opslib.PgCluster(port).init()
+    pg.start()
+    cleanup.append(pg.destroy)
+    pg.create_database()
+    env = opslib.server_env(DATABASE_URL=pg.url)
+    print(f"A throw-away PostgreSQL on port {port}: migrating and loading the seeds...", flush=True)
+    manage = [opslib.PYTHON, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=opslib.ROOT, env=env, check=True)
+    if seed:
+        subprocess.run([*manage, "load_seeds"], cwd=opslib.ROOT, env=env, check=True)
+    return pg
+
+
+def redis_url(cleanup: list, port: int) -> str:
+    """CACHE_URL when it is Redis, else a throw-away redis-server of our own."""
+    cache_url = os.environ.get("CACHE_URL", "")
+    if cache_url.startswith("redis"):
+        return cache_url
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    cleanup.append(lambda: opslib.stop_process(redis))
+    opslib.wait_for(lambda: opslib.port_open(port), 10, "redis-server")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def main() -> None:
+    cleanup: list = []
+    cluster = None
+    try:
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not database_url.startswith("postgres"):
+            database_url = throwaway_postgres(cleanup, opslib.PORT_BASE + 40).url
+            # Logins for a throw-away database on loopback (the command runs only with DEBUG on).
+            env = opslib.server_env(DATABASE_URL=database_url, DEBUG="true")
+            subprocess.run([opslib.PYTHON, "manage.py", "local_staff"], cwd=opslib.ROOT, env=env, check=True)
+        cache_url = redis_url(cleanup, opslib.PORT_BASE + 41)
+        cluster = Cluster(database_url, cache_url).start()
+        print(f"nginx {cluster.url} -> {cluster.app_url(0)}, {cluster.app_url(1)}; logs in {cluster.dir}", flush=True)
+        seconds = float(os.environ.get("CLUSTER_SECONDS", "0"))
+        deadline = time.monotonic() + seconds if seconds else None
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        for step in reversed(cleanup):
+            step()
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    main()
