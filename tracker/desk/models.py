@@ -736,3 +736,18 @@ class Passage(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class RecordVersion(models.Model):
+    """One row: a number that every change of the desk's records moves.
+
+    The services move it in the transaction of the change (tracker/desk/versioning.py),
+    so a reader that sees the change sees the new number with it. Public pages and the
+    API key their cached responses and validators on it: one primary-key read per
+    request instead of scanning every table for its latest change."""
+
+    number = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"record version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import ProtectedError
 
 from ..choices import CorrectionKind, State
@@ -43,6 +43,8 @@ from .common import (
     save,
     set_links,
     unique_slug,
+    writes,
+    writing,
 )
 from .sources import claims_resting_on
 
@@ -208,7 +210,7 @@ def _derive(record: models.Model) -> None:
         record.refresh_status()
 
 
-@transaction.atomic
+@writes
 def record_create(
     *,
     model: type[models.Model],
@@ -236,7 +238,7 @@ def record_create(
     return record
 
 
-@transaction.atomic
+@writes
 def record_edit(
     *,
     record: models.Model,
@@ -277,7 +279,7 @@ def record_edit(
     return record
 
 
-@transaction.atomic
+@writes
 def record_delete(*, record: models.Model, by: User) -> None:
     """Delete a record that was never published (or a party or topic nothing uses)."""
     model = type(record)
@@ -286,7 +288,7 @@ def record_delete(*, record: models.Model, by: User) -> None:
     if getattr(record, "first_published_at", None) is not None:
         raise WorkflowError(f"This {model._meta.verbose_name} has been published: it is retracted, never deleted.")
     try:
-        with transaction.atomic():
+        with writing():
             delete(record, by=by, reason="Deleted")
     except ProtectedError:
         raise WorkflowError(
@@ -297,7 +299,7 @@ def record_delete(*, record: models.Model, by: User) -> None:
 # Publishing and retracting -----------------------------------------------------------------
 
 
-@transaction.atomic
+@writes
 def record_publish(*, record: Source | Agreement | Meeting | Person, by: User) -> models.Model:
     """Draft or in review -> published, for a source, agreement, meeting or person."""
     model = type(record)
@@ -313,7 +315,7 @@ def record_publish(*, record: Source | Agreement | Meeting | Person, by: User) -
     return record
 
 
-@transaction.atomic
+@writes
 def record_retract(*, record: Source | Agreement | Meeting, by: User, note: str) -> models.Model:
     """Published -> retracted, with a public retraction notice. Retracting a source
     corrects the published claims that quote it, or sends them back to review when
