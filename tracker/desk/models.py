@@ -265,6 +265,7 @@ class Source(Editorial):
             ),
             models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
         ]
+        indexes = [models.Index(fields=["state", "-published_on", "title", "id"], name="source_list_newest")]
 
     def __str__(self) -> str:
         return self.title
@@ -415,6 +416,13 @@ class Claim(Editorial, AnchoredQuote):
         indexes = [
             models.Index(fields=["state", "-verdict_published_at"]),
             models.Index(fields=["state", "updated_at"]),
+            # The public list's sorts (tracker/public/lists.py) and the home page's
+            # verdict counts, read along an index rather than sorted or counted in full.
+            models.Index(
+                fields=["state", "verdict_published_at", "updated_at", "id"], name="claim_list_by_verdict_date"
+            ),
+            models.Index(fields=["state", "claimed_on", "updated_at", "id"], name="claim_list_by_claim_date"),
+            models.Index(fields=["state", "verdict"], name="claim_state_verdict"),
         ]
 
     def __str__(self) -> str:
@@ -572,6 +580,7 @@ class Meeting(Editorial):
                 name="meeting_ends_after_it_starts",
             ),
         ]
+        indexes = [models.Index(fields=["state", "-start_date", "title", "id"], name="meeting_list_newest")]
 
     def __str__(self) -> str:
         return self.title

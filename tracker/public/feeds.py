@@ -51,6 +51,7 @@ class VerdictFeed(Feed):
             Claim.objects.published()
             .exclude(verdict=Verdict.NOT_RATED)
             .select_related("source")
+            .defer("source__text")
             .order_by("-updated_at", "-pk")[:ITEMS]
         )
 

@@ -46,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "latest_claims": Claim.objects.published()
         .exclude(verdict=Verdict.NOT_RATED)
         .select_related("source")
+        .defer("source__text")
         .order_by("-verdict_published_at", "-updated_at")[:8],
         "agreements_by_status": [
             (AgreementStatus(status).label, status, list(group))
@@ -63,9 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    claim = published_or_gone(Claim.objects.select_related("source", "claimant_person"), slug=slug)
+    claim = published_or_gone(
+        Claim.objects.select_related("source", "claimant_person").defer("source__text"), slug=slug
+    )
     evidence = sorted(
-        Evidence.objects.published().filter(claim=claim).select_related("source"),
+        Evidence.objects.published().filter(claim=claim).select_related("source").defer("source__text"),
         key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
     )
     review = jsonld.claim_review(claim, request)
@@ -112,9 +115,9 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "agreement": agreement,
         "parties": agreement.parties.all(),
         "topics": agreement.topics.all(),
-        "timeline": agreement.status_history.select_related("source").order_by("date", "id"),
+        "timeline": agreement.status_history.select_related("source").defer("source__text").order_by("date", "id"),
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
-        "claims": agreement.claims.published().select_related("source")[:RELATED_LIMIT],
+        "claims": agreement.claims.published().select_related("source").defer("source__text")[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
     }
     return render(request, "public/agreement_detail.html", context)
@@ -134,9 +137,9 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "participants": participants,
         "counterparts": meeting.counterparts.all(),
         "agreements": meeting.outcome_agreements.published(),
-        "sources": meeting.sources.published(),
+        "sources": meeting.sources.published().defer("text"),
         "topics": meeting.topics.all(),
-        "claims": meeting.claims.published().select_related("source")[:RELATED_LIMIT],
+        "claims": meeting.claims.published().select_related("source").defer("source__text")[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(meeting=meeting)),
     }
     return render(request, "public/meeting_detail.html", context)
@@ -158,7 +161,8 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claims": Claim.objects.published()
         .filter(Q(people=person) | Q(claimant_person=person))
         .distinct()
-        .select_related("source")[:RELATED_LIMIT],
+        .select_related("source")
+        .defer("source__text")[:RELATED_LIMIT],
     }
     return render(request, "public/person_detail.html", context)
 
@@ -179,7 +183,10 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         .distinct()
         .order_by("-start_date")[:RELATED_LIMIT],
         "agreements": Agreement.objects.published().filter(parties=party).order_by("title")[:RELATED_LIMIT],
-        "claims": Claim.objects.published().filter(parties=party).select_related("source")[:RELATED_LIMIT],
+        "claims": Claim.objects.published()
+        .filter(parties=party)
+        .select_related("source")
+        .defer("source__text")[:RELATED_LIMIT],
     }
     return render(request, "public/party_detail.html", context)
 

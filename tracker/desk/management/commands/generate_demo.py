@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.desk import anchoring
+from tracker.desk import anchoring, versioning
 from tracker.desk.candidates import index_passages
 from tracker.desk.choices import (
     AgreementKind,
@@ -74,6 +74,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, claims: int, sources: int, seed: int, **options):
         rng = random.Random(seed)
+        # Written in bulk, beside the services: move the record version as they would.
+        versioning.bump()
         now = timezone.now()
         User = get_user_model()
         drafter, _ = User.objects.get_or_create(username="demo-reporter", defaults={"is_active": False})
