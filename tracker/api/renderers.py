@@ -12,8 +12,9 @@ import json
 from typing import Any
 
 import orjson
-from rest_framework import encoders, serializers
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils import encoders
 
 
 def columns_for(serializer: serializers.Serializer, prefix: str = "") -> list[str]:

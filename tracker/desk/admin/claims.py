@@ -359,8 +359,16 @@ class ReviewQueueAdmin(RecordAdmin):
     list_display = ("statement_link", "source_title", "drafted_by", "submitted", "evidence_count", "flagged")
     list_display_links = None
     list_select_related = ("source", "drafted_by")
-    list_filter = ("agreements", "meetings", ("source", admin.RelatedOnlyFieldListFilter), "verdict", "topics",
-                   FlaggedEvidenceFilter)  # fmt: skip
+    # The sidebar offers only the agreements, meetings and sources the queue's claims
+    # use, not every one on record (thousands, at the desk's size).
+    list_filter = (
+        ("agreements", admin.RelatedOnlyFieldListFilter),
+        ("meetings", admin.RelatedOnlyFieldListFilter),
+        ("source", admin.RelatedOnlyFieldListFilter),
+        "verdict",
+        "topics",
+        FlaggedEvidenceFilter,
+    )
     search_fields = ("statement", "claimant", "quote", "source__title")
     ordering = ("submitted_at", "pk")
     actions = None
