@@ -30,7 +30,7 @@ from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, Meet
 
 from .caching import public_page
 from .charts import bar_chart
-from .records import corrections_with_records, public_corrections
+from .records import SOURCE_WITHOUT_TEXT, corrections_with_records, public_corrections
 
 PER_PAGE = 20
 MAX_PAGE = 100
@@ -224,7 +224,7 @@ CORRECTIONS = ListSpec(
 @require_safe
 @public_page
 def claim_list(request: HttpRequest) -> HttpResponse:
-    return list_page(request, CLAIMS, Claim.objects.published().select_related("source").defer("source__text"))
+    return list_page(request, CLAIMS, Claim.objects.published().prefetch_related(SOURCE_WITHOUT_TEXT))
 
 
 @require_safe

@@ -23,7 +23,7 @@ from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participati
 from . import jsonld, passages
 from .caching import public_page
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
-from .records import corrections_with_records, public_corrections, published_or_gone
+from .records import SOURCE_WITHOUT_TEXT, corrections_with_records, public_corrections, published_or_gone
 from .search_view import search  # noqa: F401
 
 RELATED_LIMIT = 50
@@ -45,8 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "latest_claims": Claim.objects.published()
         .exclude(verdict=Verdict.NOT_RATED)
-        .select_related("source")
-        .defer("source__text")
+        .prefetch_related(SOURCE_WITHOUT_TEXT)
         .order_by("-verdict_published_at", "-updated_at")[:8],
         "agreements_by_status": [
             (AgreementStatus(status).label, status, list(group))
@@ -68,7 +67,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Claim.objects.select_related("source", "claimant_person").defer("source__text"), slug=slug
     )
     evidence = sorted(
-        Evidence.objects.published().filter(claim=claim).select_related("source").defer("source__text"),
+        Evidence.objects.published().filter(claim=claim).prefetch_related(SOURCE_WITHOUT_TEXT),
         key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
     )
     review = jsonld.claim_review(claim, request)
@@ -117,7 +116,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "topics": agreement.topics.all(),
         "timeline": agreement.status_history.select_related("source").defer("source__text").order_by("date", "id"),
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
-        "claims": agreement.claims.published().select_related("source").defer("source__text")[:RELATED_LIMIT],
+        "claims": agreement.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
     }
     return render(request, "public/agreement_detail.html", context)
@@ -139,7 +138,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "agreements": meeting.outcome_agreements.published(),
         "sources": meeting.sources.published().defer("text"),
         "topics": meeting.topics.all(),
-        "claims": meeting.claims.published().select_related("source").defer("source__text")[:RELATED_LIMIT],
+        "claims": meeting.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(meeting=meeting)),
     }
     return render(request, "public/meeting_detail.html", context)
@@ -161,8 +160,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claims": Claim.objects.published()
         .filter(Q(people=person) | Q(claimant_person=person))
         .distinct()
-        .select_related("source")
-        .defer("source__text")[:RELATED_LIMIT],
+        .prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
     }
     return render(request, "public/person_detail.html", context)
 
@@ -183,10 +181,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         .distinct()
         .order_by("-start_date")[:RELATED_LIMIT],
         "agreements": Agreement.objects.published().filter(parties=party).order_by("title")[:RELATED_LIMIT],
-        "claims": Claim.objects.published()
-        .filter(parties=party)
-        .select_related("source")
-        .defer("source__text")[:RELATED_LIMIT],
+        "claims": Claim.objects.published().filter(parties=party).prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
     }
     return render(request, "public/party_detail.html", context)
 
