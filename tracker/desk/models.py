@@ -423,6 +423,8 @@ class Claim(Editorial, AnchoredQuote):
             ),
             models.Index(fields=["state", "claimed_on", "updated_at", "id"], name="claim_list_by_claim_date"),
             models.Index(fields=["state", "verdict"], name="claim_state_verdict"),
+            # The API's default keyset order has its own index, made per database by
+            # migration 0011 (SQLite cannot declare NULLS LAST, which it does anyway).
         ]
 
     def __str__(self) -> str:
