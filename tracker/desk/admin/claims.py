@@ -129,6 +129,8 @@ class ClaimAdmin(EditorialAdmin):
     list_filter = ("state", "verdict", FlaggedEvidenceFilter, "topics")
     search_fields = ("statement", "claimant", "quote", "slug")
     date_hierarchy = None
+    # Along the updated_at index: the verdict-date order sorted all 100,000 claims.
+    ordering = ("-updated_at", "-pk")
     autocomplete_fields = ("source", "claimant_person", "agreements", "meetings", "people", "parties", "topics")
     inlines = [EvidenceInline]
     actions = ["submit_selected"]
