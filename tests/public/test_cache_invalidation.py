@@ -30,13 +30,31 @@ def _redis_answers() -> bool:
         return False
 
 
+def _empty(prefix: str) -> None:
+    """Drop this run's keys only: other runs may share the Redis database."""
+    if hasattr(cache._cache, "get_client"):
+        client = cache._cache.get_client(None, write=True)
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def shared_cache(settings):
+    prefix = f"tests-{os.getpid()}"
     if _redis_answers():
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    cache.clear()
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                # Apart from anything else on that Redis (another test run's rate counts).
+                "KEY_PREFIX": prefix,
+            }
+        }
+    _empty(prefix)
     yield
-    cache.clear()
+    _empty(prefix)
 
 
 def page(client, url: str) -> tuple[int, str]:

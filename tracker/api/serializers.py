@@ -41,7 +41,8 @@ def absolute(request, path: str) -> str:
     return prefix + path if path.startswith("/") else request.build_absolute_uri(path)
 
 
-_PLACEHOLDER = "0placeholder0"
+# Digits, so it fits every identifier pattern (slugs, party codes, correction ids).
+_PLACEHOLDER = "9876543210123"
 
 
 @lru_cache(maxsize=64)
