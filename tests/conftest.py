@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from tracker.desk import services
 from tracker.desk.choices import (
@@ -42,6 +43,16 @@ from tracker.desk.models import (
 from tracker.desk.roles import EDITOR, REPORTER, VERIFIER, sync_roles
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test database reuses record
+    version numbers, so a page cached by one test could otherwise answer the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 SAMPLE_TEXT = (
     "Prime Minister Mark Carney and Korean President Lee Jae Myung announced the new "

@@ -243,7 +243,7 @@ SITE_NAME = "Policy Desk Tracker"
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "tracker.api.renderers.CSVRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.FastJSONRenderer", "tracker.api.renderers.CSVRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # No header: anonymous. `Authorization: Api-Key <key>`: a partner. A bad key: 401.
     "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.authentication.APIKeyAuthentication"],

@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, State, Verdict
+from tracker.desk.models import Claim
 
 
 @pytest.fixture
@@ -89,6 +91,34 @@ def test_every_list_runs_a_fixed_number_of_queries_whatever_the_rows(client, row
 
 def test_the_lists_really_show_the_rows(client, rows):
     rows(30)
-    assert client.get("/claims/").context["page_obj"].paginator.count == 30
-    assert len(client.get("/claims/").context["object_list"]) == 20
-    assert client.get("/search/?q=walrus").context["results"].total == 120  # claims, sources, agreements and meetings
+    listing = client.get("/claims/")
+    assert listing.context["page_obj"].paginator.count == 30
+    assert len(listing.context["object_list"]) == 20
+    found = client.get("/search/?q=walrus&page=6").context  # 120: claims, sources, agreements and meetings
+    assert len(found["results"].hits) == 20
+    assert not found["has_next"]
+
+
+DETAILS = [
+    "/parties/KR/",
+    "/agreements/walrus-agreement-0/",
+    "/meetings/walrus-meeting-0/",
+    "/people/walrus-person-0/",
+    "claim",
+    "source",
+]
+MAX_DETAIL_QUERIES = 14
+
+
+@pytest.mark.parametrize("page", DETAILS)
+def test_a_record_page_runs_a_fixed_number_of_queries_whatever_the_record_holds(client, rows, page):
+    """A party's page lists more claims, meetings and agreements as the record grows;
+    every record page costs the same whatever the size of the record."""
+    rows(3)
+    claim = Claim.objects.get(statement="Walrus statement 0")
+    url = {"claim": claim.get_absolute_url(), "source": claim.source.get_absolute_url()}.get(page, page)
+    few = count_queries(client, url)
+    rows(27)
+    cache.clear()
+    many = count_queries(client, url)
+    assert many == few <= MAX_DETAIL_QUERIES

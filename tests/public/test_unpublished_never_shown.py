@@ -94,8 +94,8 @@ def test_the_source_page_marks_no_passage_of_an_unpublished_claim(client, desk, 
 def test_search_finds_no_unpublished_claim(hidden, desk):
     from tracker.public.search import search
 
-    assert search("narwhals").total == 0
-    assert search("hidden statement").total == 0
+    assert len(search("narwhals").hits) == 0
+    assert len(search("hidden statement").hits) == 0
 
 
 @pytest.mark.parametrize("state", [State.DRAFT, State.IN_REVIEW])
@@ -129,7 +129,7 @@ def test_a_claim_retracted_without_a_save_still_never_shows(client, desk):
     Claim.objects.filter(pk=claim.pk).update(state=State.RETRACTED)
     from tracker.public.search import search
 
-    assert search("comprehensive defence agreement").total == 0
+    assert len(search("comprehensive defence agreement").hits) == 0
     assert claim.statement not in client.get("/claims/").content.decode()
     assert client.get(claim.get_absolute_url()).status_code == 410
 

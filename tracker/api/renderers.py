@@ -11,8 +11,10 @@ import io
 import json
 from typing import Any
 
+import orjson
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils import encoders
 
 
 def columns_for(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
@@ -104,3 +106,23 @@ class NDJSONRenderer(JSONRenderer):
 
     media_type = "application/x-ndjson"
     format = "jsonl"
+
+
+class FastJSONRenderer(JSONRenderer):
+    """JSON written by orjson (several times faster than the standard library on a
+    page of claims), byte for byte what DRF's JSONRenderer writes for our data:
+    compact, UTF-8, U+2028/U+2029 escaped for pages that embed it. An `indent` asked
+    for in the Accept header still goes through DRF's own renderer."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        content = orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z)
+        return content.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+
+
+def _default(value: Any) -> Any:
+    """What orjson does not know natively, as DRF's encoder writes it."""
+    return encoders.JSONEncoder().default(value)

@@ -6,6 +6,7 @@ querysets the viewsets prefetch, which hold only published rows: a serializer ne
 reaches for a relation on its own (that would be a query per row, and could leak).
 """
 
+from functools import lru_cache
 from typing import Any
 
 from django.urls import reverse
@@ -33,7 +34,40 @@ from .as_of import as_of_field
 
 
 def absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
+    if request is None:
+        return path
+    # A page of claims holds hundreds of links: work out the scheme and host once.
+    prefix = getattr(request, "_absolute_prefix", None)
+    if prefix is None:
+        prefix = request._absolute_prefix = request.build_absolute_uri("/").removesuffix("/")
+    return prefix + path if path.startswith("/") else request.build_absolute_uri(path)
+
+
+# Digits, so it fits every identifier pattern (slugs, party codes, correction ids).
+_PLACEHOLDER = "9876543210123"
+
+
+@lru_cache(maxsize=64)
+def _address_parts(view_name: str) -> tuple[str, str]:
+    return tuple(reverse(view_name, args=[_PLACEHOLDER]).split(_PLACEHOLDER, 1))
+
+
+def address(view_name: str, key: str) -> str:
+    """reverse(view_name, args=[key]) for a slug or a code, without resolving the URL
+    patterns again for every link (slugs and codes need no quoting)."""
+    before, after = _address_parts(view_name)
+    return f"{before}{key}{after}"
+
+
+# The public page of each record, as its get_absolute_url() gives it.
+PUBLIC_PAGES = {
+    Party: ("public:party", "code"),
+    Person: ("public:person", "slug"),
+    Source: ("public:source", "slug"),
+    Claim: ("public:claim", "slug"),
+    Agreement: ("public:agreement", "slug"),
+    Meeting: ("public:meeting", "slug"),
+}
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -45,7 +79,9 @@ class PublicURLField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj) -> str:
-        return absolute(self.context.get("request"), obj.get_absolute_url())
+        page = PUBLIC_PAGES.get(type(obj))
+        path = address(page[0], getattr(obj, page[1])) if page else obj.get_absolute_url()
+        return absolute(self.context.get("request"), path)
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -58,7 +94,7 @@ class APIURLField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj) -> str:
-        return absolute(self.context.get("request"), reverse(self.view_name, args=[getattr(obj, self.lookup_field)]))
+        return absolute(self.context.get("request"), address(self.view_name, getattr(obj, self.lookup_field)))
 
 
 def api_url(view_name: str, lookup_field: str = "slug") -> APIURLField:
@@ -226,7 +262,7 @@ class QuoteSerializer(serializers.Serializer):
     passage_url = serializers.SerializerMethodField(help_text="The passage on the source's public page.")
 
     def get_passage_url(self, obj) -> str:
-        return absolute(self.context.get("request"), obj.source.get_absolute_url() + obj.fragment)
+        return absolute(self.context.get("request"), address("public:source", obj.source.slug) + obj.fragment)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -5,6 +5,9 @@ list from a published-only queryset, so a list costs the same few queries whatev
 its length. Filtering uses the FilterSets the public lists use (tracker/filters.py).
 """
 
+from collections.abc import Callable
+
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.cache import patch_cache_control
 from rest_framework import viewsets
@@ -12,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker.desk import versioning
 from tracker.desk.choices import State
 from tracker.desk.models import (
     Agreement,
@@ -36,6 +40,7 @@ from tracker.filters import (
     SourceFilter,
     TopicFilter,
 )
+from tracker.public.caching import PAGE_TIMEOUT, page_key
 
 from . import serializers
 from .as_of import AsOfDetailMixin
@@ -70,6 +75,30 @@ class PublishedViewSet(APIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG
 
+    # Lists and details are kept in the shared cache under their address, format and
+    # the record version (tracker/public/caching.py): any change by the desk's services
+    # moves the version, so the next request on any server builds the answer afresh.
+    # Authentication and rates still apply to every request (they run before these).
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return cached(request, lambda: super(PublishedViewSet, self).list(request, *args, **kwargs))
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return cached(request, lambda: super(PublishedViewSet, self).retrieve(request, *args, **kwargs))
+
+
+def cached(request: Request, build: Callable[[], Response]) -> Response:
+    key = page_key(request, versioning.current(), prefix=f"api.{request.accepted_renderer.format}")
+    entry = cache.get(key)
+    if entry is not None:
+        data, headers = entry
+        return Response(data, headers=headers)
+    response = build()
+    if response.status_code == 200:
+        headers = {name: value for name, value in response.items() if name == "Link"}
+        cache.set(key, (response.data, headers), PAGE_TIMEOUT)
+    return response
+
 
 CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.order_by("created_at", "id"))
 PARTY_REFS = Prefetch("parties", queryset=Party.objects.published())
@@ -82,10 +111,14 @@ class ClaimViewSet(AsOfDetailMixin, PublishedViewSet):
     queryset = (
         Claim.objects.published()
         .select_related("source", "claimant_person")
+        .defer("source__text")
         .prefetch_related(
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.published().select_related("source").order_by("start", "id"),
+                queryset=Evidence.objects.published()
+                .select_related("source")
+                .defer("source__text")
+                .order_by("start", "id"),
                 to_attr="published_evidence",
             ),
             Prefetch("agreements", queryset=Agreement.objects.published()),
@@ -121,7 +154,9 @@ class AgreementViewSet(AsOfDetailMixin, PublishedViewSet):
     queryset = Agreement.objects.published().prefetch_related(
         Prefetch(
             "status_history",
-            queryset=AgreementStatusChange.objects.select_related("source").order_by("date", "id"),
+            queryset=AgreementStatusChange.objects.select_related("source")
+            .defer("source__text")
+            .order_by("date", "id"),
         ),
         PARTY_REFS,
         TOPIC_REFS,
@@ -151,7 +186,7 @@ class MeetingViewSet(PublishedViewSet):
             ),
             Prefetch("counterparts", queryset=Party.objects.published()),
             Prefetch("outcome_agreements", queryset=Agreement.objects.published()),
-            Prefetch("sources", queryset=Source.objects.published()),
+            Prefetch("sources", queryset=Source.objects.published().defer("text")),
             TOPIC_REFS,
             CORRECTIONS,
         )

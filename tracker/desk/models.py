@@ -283,6 +283,7 @@ class Source(Editorial):
             ),
             models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
         ]
+        indexes = [models.Index(fields=["state", "-published_on", "title", "id"], name="source_list_newest")]
 
     def __str__(self) -> str:
         return self.title
@@ -460,6 +461,15 @@ class Claim(Editorial, AnchoredQuote):
         indexes = [
             models.Index(fields=["state", "-verdict_published_at"]),
             models.Index(fields=["state", "updated_at"]),
+            # The public list's sorts (tracker/public/lists.py) and the home page's
+            # verdict counts, read along an index rather than sorted or counted in full.
+            models.Index(
+                fields=["state", "verdict_published_at", "updated_at", "id"], name="claim_list_by_verdict_date"
+            ),
+            models.Index(fields=["state", "claimed_on", "updated_at", "id"], name="claim_list_by_claim_date"),
+            models.Index(fields=["state", "verdict"], name="claim_state_verdict"),
+            # The API's default keyset order has its own index, made per database by
+            # migration 0011 (SQLite cannot declare NULLS LAST, which it does anyway).
         ]
 
     def __str__(self) -> str:
@@ -617,6 +627,7 @@ class Meeting(Editorial):
                 name="meeting_ends_after_it_starts",
             ),
         ]
+        indexes = [models.Index(fields=["state", "-start_date", "title", "id"], name="meeting_list_newest")]
 
     def __str__(self) -> str:
         return self.title
@@ -781,3 +792,18 @@ class Passage(models.Model):
 
     def __str__(self) -> str:
         return short_text(self.text, 80)
+
+
+class RecordVersion(models.Model):
+    """One row: a number that every change of the desk's records moves.
+
+    The services move it in the transaction of the change (tracker/desk/versioning.py),
+    so a reader that sees the change sees the new number with it. Public pages and the
+    API key their cached responses and validators on it: one primary-key read per
+    request instead of scanning every table for its latest change."""
+
+    number = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"record version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -11,7 +11,7 @@ from tracker.desk.choices import Verdict
 from tracker.desk.models import Agreement, AgreementStatusChange, Claim, Correction
 from tracker.desk.text import strip_control_chars
 
-from .records import public_corrections
+from .records import SOURCE_WITHOUT_TEXT, public_corrections
 
 ITEMS = 50
 
@@ -50,7 +50,7 @@ class VerdictFeed(Feed):
         return (
             Claim.objects.published()
             .exclude(verdict=Verdict.NOT_RATED)
-            .select_related("source")
+            .prefetch_related(SOURCE_WITHOUT_TEXT)
             .order_by("-updated_at", "-pk")[:ITEMS]
         )
 

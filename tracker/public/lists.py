@@ -3,6 +3,13 @@
 A malformed filter, sort or page is answered 400 with a page that says what was
 wrong; a page number past the end is a 404 that says how many pages there are.
 Each list runs a fixed number of queries whatever the page size.
+
+Page numbers are bounded: a list pages through its first MAX_PAGE pages (2,000
+records) and past that asks the reader to narrow it with the filters. So no page
+skips more than 2,000 rows of an index that matches its sort, and the count that
+heads the list stops at that bound ("more than 2,000"): the deepest page costs about
+what the first costs, whatever the size of the record. Every record stays reachable
+through the filters (dates), search and the sitemap.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django_filters import FilterSet
 
@@ -22,9 +30,31 @@ from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, Meet
 
 from .caching import public_page
 from .charts import bar_chart
-from .records import corrections_with_records, public_corrections
+from .records import SOURCE_WITHOUT_TEXT, corrections_with_records, public_corrections
 
 PER_PAGE = 20
+MAX_PAGE = 100
+
+
+class BoundedPaginator(Paginator):
+    """A Paginator that counts no further than its last allowed page (one bounded
+    COUNT over a LIMIT), and says whether more records match than it pages through."""
+
+    limit = MAX_PAGE * PER_PAGE
+
+    @cached_property
+    def matching(self) -> int:
+        return self.object_list[: self.limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.matching, self.limit)
+
+    @property
+    def capped(self) -> bool:
+        return self.matching > self.limit
+
+
 # Readers' labels for the shared FilterSets' fields (theirs are written for the API).
 LABELS = {
     "verdict": "Verdict",
@@ -112,9 +142,12 @@ def list_page(request: HttpRequest, spec: ListSpec, queryset: QuerySet, decorate
     if sort not in spec.sorts:
         errors.append(f"Sort: “{sort[:40]}” is not a way to sort this list; choose one of the options.")
         sort = next(iter(spec.sorts))
-    number = page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"), last=MAX_PAGE)
     if number is None:
-        errors.append("Page: the page number must be a whole number from 1 up.")
+        errors.append(
+            f"Page: the page number must be a whole number from 1 to {MAX_PAGE}; "
+            "to reach further, narrow the list with the filters."
+        )
     context = {
         "title": spec.title,
         "filterset": filterset,
@@ -131,7 +164,7 @@ def list_page(request: HttpRequest, spec: ListSpec, queryset: QuerySet, decorate
     if errors:
         return render(request, spec.template, context, status=400)
     filtered = filterset.qs.order_by(*spec.sorts[sort][1])
-    paginator = Paginator(filtered, PER_PAGE)
+    paginator = BoundedPaginator(filtered, PER_PAGE)
     if number > max(paginator.num_pages, 1):
         raise Http404(f"This list has {paginator.num_pages} page(s); there is no page {number}.")
     page_obj = paginator.page(number)
@@ -146,9 +179,10 @@ CLAIMS = ListSpec(
     filterset_class=ClaimFilter,
     title="Claims",
     sorts={
-        "newest": ("Newest verdicts first", ["-verdict_published_at", "-updated_at", "pk"]),
+        # Each sort runs along an index (state, then these fields), forwards or backwards.
+        "newest": ("Newest verdicts first", ["-verdict_published_at", "-updated_at", "-pk"]),
         "oldest": ("Oldest verdicts first", ["verdict_published_at", "updated_at", "pk"]),
-        "claimed": ("Most recently claimed", ["-claimed_on", "-updated_at", "pk"]),
+        "claimed": ("Most recently claimed", ["-claimed_on", "-updated_at", "-pk"]),
     },
     form_fields=["verdict", "topic", "party", "agreement", "claimed_after", "claimed_before"],
 )
@@ -195,13 +229,13 @@ CORRECTIONS = ListSpec(
 @require_safe
 @public_page
 def claim_list(request: HttpRequest) -> HttpResponse:
-    return list_page(request, CLAIMS, Claim.objects.published().select_related("source"))
+    return list_page(request, CLAIMS, Claim.objects.published().prefetch_related(SOURCE_WITHOUT_TEXT))
 
 
 @require_safe
 @public_page
 def source_list(request: HttpRequest) -> HttpResponse:
-    return list_page(request, SOURCES, Source.objects.published())
+    return list_page(request, SOURCES, Source.objects.published().defer("text"))
 
 
 @require_safe

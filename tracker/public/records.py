@@ -4,11 +4,16 @@ it was retracted), and describing corrections without leaking retracted content.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 
 from tracker.desk.choices import CorrectionKind, DatePrecision, State
-from tracker.desk.models import Correction
+from tracker.desk.models import Correction, Source
+
+# A list of claims shows each one's source by title: fetched in one query by primary
+# key, without the archived text. (Prefetched, not joined: joined, SQLite's planner
+# may walk every source to find a page of claims.)
+SOURCE_WITHOUT_TEXT = Prefetch("source", queryset=Source.objects.defer("text"))
 
 
 class RecordGone(Exception):

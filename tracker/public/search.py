@@ -15,13 +15,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from tracker.desk import versioning
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Meeting, Source
 from tracker.public.models import SearchDocument
@@ -75,10 +77,41 @@ def index_record(kind: str, record, *, documents=SearchDocument.objects) -> None
 
 def rebuild_index() -> int:
     """Rebuild the whole index from the published records; return its size."""
+    with transaction.atomic():
+        versioning.bump()  # cached search pages go with the old index
+        return fill_index()
+
+
+def fill_index(batch: int = 2000) -> int:
+    """Replace every row of the index, written in batches (minutes at 100,000 records
+    where a row at a time took hours). Sources' texts are read a batch at a time."""
     SearchDocument.objects.all().delete()
-    for kind, model in MODELS.items():
-        for record in model.objects.published().iterator():
-            index_record(kind, record)
+    querysets = {
+        Kind.CLAIM: Claim.objects.published()
+        .select_related("source")
+        .only("pk", "slug", "state", "updated_at", "statement", "rationale", "quote", "claimant", "source__state"),
+        Kind.SOURCE: Source.objects.published(),
+        Kind.AGREEMENT: Agreement.objects.published(),
+        Kind.MEETING: Meeting.objects.published(),
+    }
+    for kind, queryset in querysets.items():
+        rows = []
+        for record in queryset.order_by("pk").iterator(chunk_size=batch):
+            title, body = document_text(kind, record)
+            rows.append(
+                SearchDocument(
+                    kind=kind,
+                    object_id=record.pk,
+                    slug=record.slug,
+                    title=title,
+                    body=body,
+                    updated_at=record.updated_at,
+                )
+            )
+            if len(rows) >= batch:
+                SearchDocument.objects.bulk_create(rows)
+                rows = []
+        SearchDocument.objects.bulk_create(rows)
     return SearchDocument.objects.count()
 
 
@@ -119,8 +152,8 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     terms: list[str]
-    total: int
     hits: list[Hit]
+    more: bool  # whether more matches follow this page (they are never all counted)
 
 
 def parse_query(query: str) -> list[str]:
@@ -162,25 +195,26 @@ def _hit(kind: str, slug: str, title: str, snippet: str, updated_at: datetime) -
 
 
 def search(query: str, *, kinds: list[str] | None = None, offset: int = 0, limit: int = 20) -> Results:
-    """Published records matching every word of `query`, best first: two queries
-    (the count and the page) whatever the size of the page or the index."""
+    """Published records matching every word of `query`, best first: one query for the
+    page (and one row past it, to tell whether more follow) whatever the size of the
+    page or the index. Matches are never counted in full."""
     terms = parse_query(query)
     kinds = [kind for kind in (kinds or list(MODELS)) if kind in MODELS]
     if not terms:
-        return Results(terms=[], total=0, hits=[])
+        return Results(terms=[], hits=[], more=False)
     documents = SearchDocument.objects.filter(_visible(kinds))
-    if connection.vendor == "postgresql":
-        return _search_postgresql(documents, terms, offset, limit)
-    return _search_sqlite(documents, terms, offset, limit)
+    search_page = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
+    hits = search_page(documents, terms, offset, limit + 1)
+    return Results(terms=terms, hits=hits[:limit], more=len(hits) > limit)
 
 
-def _search_postgresql(documents, terms: list[str], offset: int, limit: int) -> Results:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+def _search_postgresql(documents, terms: list[str], offset: int, limit: int) -> list[Hit]:
+    """On the stored, GIN-indexed `search_vector` column (migration 0003_search_vector)."""
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 
     query = SearchQuery(" ".join(terms), search_type="plain", config="english")
-    vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+    vector = RawSQL(f"{SearchDocument._meta.db_table}.search_vector", [], output_field=SearchVectorField())
     matches = documents.annotate(document=vector).filter(document=query)
-    total = matches.count()
     headline = {"config": "english", "start_sel": _START, "stop_sel": _STOP}
     rows = (
         matches.annotate(
@@ -191,18 +225,16 @@ def _search_postgresql(documents, terms: list[str], offset: int, limit: int) -> 
         .order_by("-rank", "-updated_at", "pk")
         .values_list("kind", "slug", "title_marked", "snippet", "updated_at")[offset : offset + limit]
     )
-    return Results(terms=terms, total=total, hits=[_hit(*row) for row in rows])
+    return [_hit(*row) for row in rows]
 
 
-def _search_sqlite(documents, terms: list[str], offset: int, limit: int) -> Results:
+def _search_sqlite(documents, terms: list[str], offset: int, limit: int) -> list[Hit]:
     match = " ".join(f'"{term}"' for term in terms)
     visible_sql, visible_params = documents.values("id").query.sql_with_params()
     where = f"{FTS_TABLE} MATCH %s AND d.id IN ({visible_sql})"
     params = [match, *visible_params]
     join = f"FROM {FTS_TABLE} JOIN public_searchdocument d ON d.id = {FTS_TABLE}.rowid"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) {join} WHERE {where}", params)
-        total = cursor.fetchone()[0]
         cursor.execute(
             f"SELECT d.kind, d.slug, highlight({FTS_TABLE}, 0, %s, %s), "
             f"snippet({FTS_TABLE}, 1, %s, %s, '…', 40), d.updated_at "
@@ -212,11 +244,7 @@ def _search_sqlite(documents, terms: list[str], offset: int, limit: int) -> Resu
         )
         rows = cursor.fetchall()
     to_datetime = connection.ops.convert_datetimefield_value
-    return Results(
-        terms=terms,
-        total=total,
-        hits=[
-            _hit(kind, slug, title, snippet, to_datetime(updated, None, connection))
-            for kind, slug, title, snippet, updated in rows
-        ],
-    )
+    return [
+        _hit(kind, slug, title, snippet, to_datetime(updated, None, connection))
+        for kind, slug, title, snippet, updated in rows
+    ]

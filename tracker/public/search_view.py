@@ -44,12 +44,12 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     if results is not None:
         terms = results.terms
-        pages = max(1, -(-results.total // PER_PAGE))
+        start = (page - 1) * PER_PAGE + 1
         context.update(
-            start=(page - 1) * PER_PAGE + 1,
+            start=start,
+            end=start + len(results.hits) - 1,
             terms=terms,
-            pages=pages,
-            has_next=page < pages,
+            has_next=results.more and page < MAX_PAGE,
             has_previous=page > 1,
         )
     return render(request, "public/search.html", context, status=400 if errors else 200)

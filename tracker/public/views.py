@@ -27,7 +27,7 @@ from .caching import public_page
 from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
 from .record_feeds import feed_link
-from .records import corrections_with_records, public_corrections, published_or_gone
+from .records import SOURCE_WITHOUT_TEXT, corrections_with_records, public_corrections, published_or_gone
 from .search_view import search  # noqa: F401
 
 RELATED_LIMIT = 50
@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "latest_claims": Claim.objects.published()
         .exclude(verdict=Verdict.NOT_RATED)
-        .select_related("source")
+        .prefetch_related(SOURCE_WITHOUT_TEXT)
         .order_by("-verdict_published_at", "-updated_at")[:8],
         "agreements_by_status": [
             (AgreementStatus(status).label, status, list(group))
@@ -86,7 +86,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    claim = published_or_gone(Claim.objects.select_related("source", "claimant_person"), slug=slug)
+    claim = published_or_gone(
+        Claim.objects.select_related("source", "claimant_person").defer("source__text"), slug=slug
+    )
     try:
         day = _as_of_day(request)
         as_of = claim_as_of(claim, day) if day else None
@@ -97,7 +99,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if as_of:  # shown as it stood that day; never saved
         claim.statement, claim.verdict, claim.rationale = as_of.statement, as_of.verdict, as_of.rationale
     evidence = sorted(
-        Evidence.objects.published().filter(claim=claim).select_related("source"),
+        Evidence.objects.published().filter(claim=claim).prefetch_related(SOURCE_WITHOUT_TEXT),
         key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
     )
     for item in evidence:
@@ -153,7 +155,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _bad_date(request, error)
     as_of = agreement_as_of(agreement, day) if day else None
     today = timezone.localdate()
-    timeline = list(agreement.status_history.select_related("source").order_by("date", "id"))
+    timeline = list(agreement.status_history.select_related("source").defer("source__text").order_by("date", "id"))
     for step in timeline:
         step.later = bool(as_of and step.date > as_of.day)
         step.linkable = step.date <= today
@@ -165,7 +167,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "topics": agreement.topics.all(),
         "timeline": timeline,
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
-        "claims": agreement.claims.published().select_related("source")[:RELATED_LIMIT],
+        "claims": agreement.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
         **_citing(request, agreement, as_of),
     }
@@ -187,9 +189,9 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "participants": participants,
         "counterparts": meeting.counterparts.all(),
         "agreements": meeting.outcome_agreements.published(),
-        "sources": meeting.sources.published(),
+        "sources": meeting.sources.published().defer("text"),
         "topics": meeting.topics.all(),
-        "claims": meeting.claims.published().select_related("source")[:RELATED_LIMIT],
+        "claims": meeting.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(meeting=meeting)),
     }
     return render(request, "public/meeting_detail.html", context)
@@ -212,7 +214,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claims": Claim.objects.published()
         .filter(Q(people=person) | Q(claimant_person=person))
         .distinct()
-        .select_related("source")[:RELATED_LIMIT],
+        .prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
     }
     return render(request, "public/person_detail.html", context)
 
@@ -234,7 +236,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
         .distinct()
         .order_by("-start_date")[:RELATED_LIMIT],
         "agreements": Agreement.objects.published().filter(parties=party).order_by("title")[:RELATED_LIMIT],
-        "claims": Claim.objects.published().filter(parties=party).select_related("source")[:RELATED_LIMIT],
+        "claims": Claim.objects.published().filter(parties=party).prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
     }
     return render(request, "public/party_detail.html", context)
 

@@ -2,7 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -42,7 +43,14 @@ class SourceAdmin(PublishableAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_claims=Count("claims", distinct=True))
+        # Counted per row shown (a correlated subquery), not by grouping every source
+        # with every claim; and the archived texts stay out of the list.
+        claims = Claim.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("pk"))
+        queryset = super().get_queryset(request).annotate(n_claims=Coalesce(Subquery(claims.values("n")), 0))
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name and match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("text")
+        return queryset
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, obj) -> int:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from tracker.events.log import NOT_PUBLIC, Snapshot, log_change, snapshot
@@ -42,6 +41,8 @@ from .common import (
     save,
     set_links,
     unique_slug,
+    writes,
+    writing,
 )
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def _check_verdict(claim: Claim, verdict: str, rationale: str) -> str:
 # Drafting and editing ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@writes
 def claim_create_draft(
     *,
     by: User,
@@ -283,7 +284,7 @@ def _check_own_source(claim: Claim, item: Evidence) -> None:
         )
 
 
-@transaction.atomic
+@writes
 def claim_edit(
     *,
     claim: Claim,
@@ -511,7 +512,7 @@ def evidence_attach(
     require(by, "add_evidence", "attach evidence")
     if stance not in Stance.values:
         raise WorkflowError("Choose whether the passage supports the claim, contradicts it or gives context.")
-    with transaction.atomic():
+    with writing():
         _claim, added = _edit(
             claim=claim, by=by, fields=None, links=None, change=(), remove=(), note=correction_note,
             seen_version=None, add=[EvidenceAdd(source=source, quote=quote, stance=stance, note=note, near=near)],
@@ -519,7 +520,7 @@ def evidence_attach(
     return added[0]
 
 
-@transaction.atomic
+@writes
 def claim_delete(*, claim: Claim, by: User) -> None:
     """Delete a draft that was never published (a claim marked by mistake)."""
     require(by, "delete_claim", "delete claims")
@@ -536,7 +537,7 @@ def claim_delete(*, claim: Claim, by: User) -> None:
 # Review ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@writes
 def claim_submit(*, claim: Claim, by: User) -> Claim:
     """Draft -> in review."""
     require(by, "submit_claim", "submit claims for review")
@@ -553,7 +554,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     return claim
 
 
-@transaction.atomic
+@writes
 def claim_send_back(*, claim: Claim, by: User, comment: str) -> Claim:
     """In review -> draft, with a comment for the reporter."""
     require(by, "review_claim", "send claims back")
@@ -575,7 +576,7 @@ def sources_published_with(claim: Claim) -> list[Source]:
     return list(Source.objects.filter(pk__in=ids, state__in=(State.DRAFT, State.IN_REVIEW)).order_by("title"))
 
 
-@transaction.atomic
+@writes
 def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Claim:
     """In review -> published, with a verdict resting on evidence (rules 3 and 4).
 
@@ -605,7 +606,7 @@ def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Cl
     return claim
 
 
-@transaction.atomic
+@writes
 def claim_return_to_review(*, claim: Claim, reason: str, by: User | None = None) -> Claim:
     """Published -> in review, when something it rests on broke (rule 2). The system
     calls it, on behalf of whoever made the change that broke it."""
@@ -621,7 +622,7 @@ def claim_return_to_review(*, claim: Claim, reason: str, by: User | None = None)
     return claim
 
 
-@transaction.atomic
+@writes
 def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
     """Published -> in review, by an editor, to change what the verdict rests on. The
     claim leaves the public record (partners see a `withdrawn` tombstone) until it is
@@ -644,7 +645,7 @@ def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
 # Published claims: corrections and retractions (rule 5) -----------------------------------
 
 
-@transaction.atomic
+@writes
 def claim_correct(*, claim: Claim, by: User, note: str, verdict: str, rationale: str) -> Claim:
     """Change a published verdict or rationale; the note becomes a public Correction."""
     require(by, "correct_claim", "correct published verdicts")
@@ -670,7 +671,7 @@ def claim_correct(*, claim: Claim, by: User, note: str, verdict: str, rationale:
     return claim
 
 
-@transaction.atomic
+@writes
 def claim_retract(*, claim: Claim, by: User, note: str) -> Claim:
     """Published -> retracted; the note becomes a public retraction notice (rules 5, 6)."""
     require(by, "retract_claim", "retract published claims")
@@ -696,7 +697,7 @@ def claim_note_correction(*, claim: Claim, by: User | None, note: str, before: S
     log_change(claim, before=before, note=note)
 
 
-@transaction.atomic
+@writes
 def claim_mark_rechecked(*, flags: Sequence[int], by: User) -> int:
     """Clear "to re-check" flags (tracker.events.models.RecheckFlag) once someone has
     looked at the claim again; returns how many were cleared. What the claim says
@@ -715,7 +716,7 @@ def _quoted_item(claim: Claim, evidence_id: int | None) -> Claim | Evidence:
     return claim if evidence_id is None else _own_evidence(claim, evidence_id)
 
 
-@transaction.atomic
+@writes
 def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quote: str | None = None) -> Claim:
     """Confirm where a quote now stands after an edit of its source: the suggested
     passage (or `quote`, another passage a person chose) for an orphaned quote, or the
@@ -770,7 +771,7 @@ def evidence_detach(*, claim: Claim, by: User, evidence_id: int, note: str = "")
 # Earlier checks ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@writes
 def claim_link_earlier(*, claim: Claim, by: User, earlier: Claim | None) -> Claim:
     """Mark `claim` as a repeat of `earlier`, a claim the desk checked (or is checking)
     before; None unlinks it. The same right as editing the claim; readers see the link

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .. import versioning
 from ..text import strip_control_chars
 
 if TYPE_CHECKING:
@@ -27,6 +31,29 @@ class NotAllowed(WorkflowError):
 
 class StaleEdit(WorkflowError):
     """The record changed since the form was opened (rule 7)."""
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """The transaction of a change: every service writes inside one. It first moves the
+    record version (tracker/desk/versioning.py), which cached pages and API responses
+    are keyed on, so whatever the service changes is seen on the next request on any
+    server; a refused change rolls the version back with everything else."""
+    with transaction.atomic():
+        versioning.bump()
+        yield
+        versioning.stamp()
+
+
+def writes[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service in `writing()`. Services use this, never transaction.atomic."""
+
+    @wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with writing():
+            return service(*args, **kwargs)
+
+    return wrapper
 
 
 def can(by: User | None, codename: str) -> bool:

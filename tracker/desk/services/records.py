@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import ProtectedError
 
 from tracker.events.log import NOT_PUBLIC, log_change, snapshot
@@ -45,6 +45,8 @@ from .common import (
     save,
     set_links,
     unique_slug,
+    writes,
+    writing,
 )
 from .sources import claims_resting_on
 
@@ -210,7 +212,7 @@ def _derive(record: models.Model) -> None:
         record.refresh_status()
 
 
-@transaction.atomic
+@writes
 def record_create(
     *,
     model: type[models.Model],
@@ -239,7 +241,7 @@ def record_create(
     return record
 
 
-@transaction.atomic
+@writes
 def record_edit(
     *,
     record: models.Model,
@@ -283,7 +285,7 @@ def record_edit(
     return record
 
 
-@transaction.atomic
+@writes
 def record_note_correction(*, record: Agreement | Meeting, by: User, note: str) -> models.Model:
     """A public correction on a published agreement or meeting for a change that reached
     it another way: a seeded record loaded into a fresh database is created as corrected,
@@ -304,7 +306,7 @@ def record_note_correction(*, record: Agreement | Meeting, by: User, note: str) 
     return record
 
 
-@transaction.atomic
+@writes
 def record_delete(*, record: models.Model, by: User) -> None:
     """Delete a record that was never published (or a party or topic nothing uses)."""
     model = type(record)
@@ -314,7 +316,7 @@ def record_delete(*, record: models.Model, by: User) -> None:
         raise WorkflowError(f"This {model._meta.verbose_name} has been published: it is retracted, never deleted.")
     seen = snapshot(record)
     try:
-        with transaction.atomic():
+        with writing():
             delete(record, by=by, reason="Deleted")
     except ProtectedError:
         raise WorkflowError(
@@ -326,7 +328,7 @@ def record_delete(*, record: models.Model, by: User) -> None:
 # Publishing and retracting -----------------------------------------------------------------
 
 
-@transaction.atomic
+@writes
 def record_publish(*, record: Source | Agreement | Meeting | Person, by: User) -> models.Model:
     """Draft or in review -> published, for a source, agreement, meeting or person."""
     model = type(record)
@@ -343,7 +345,7 @@ def record_publish(*, record: Source | Agreement | Meeting | Person, by: User) -
     return record
 
 
-@transaction.atomic
+@writes
 def record_retract(*, record: Source | Agreement | Meeting, by: User, note: str) -> models.Model:
     """Published -> retracted, with a public retraction notice. Retracting a source
     corrects the published claims that quote it, or sends them back to review when

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 
 from tracker.events.log import log_change, snapshot
@@ -41,6 +40,7 @@ from .common import (
     require,
     save,
     unique_slug,
+    writes,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-@transaction.atomic
+@writes
 def source_create(*, by: User, title: str, publisher: str, kind: str, reliability: str, text: str, **fields) -> Source:
     """Archive a document as a draft source; refused if it is already archived."""
     require(by, "add_source", "add sources")
@@ -130,7 +130,7 @@ def source_create(*, by: User, title: str, publisher: str, kind: str, reliabilit
     return source
 
 
-@transaction.atomic
+@writes
 def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str = "", seen_version: int | None = None):
     """Change a source. A new text re-anchors every quote in it; on a published source
     it also needs `note`, published as a correction of the source."""
@@ -238,7 +238,7 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
     return orphaned
 
 
-@transaction.atomic
+@writes
 def source_delete(*, source: Source, by: User) -> None:
     """Delete a draft source added by mistake: never published, quoted by nothing."""
     require(by, "delete_source", "delete sources")
