@@ -44,7 +44,8 @@ def test_a_reader_follows_a_verdict_to_its_evidence_and_on(page, seeded, screens
     page.goto("/agreements/ca-kr-general-security-of-information-agreement/")
     steps = page.locator(".timeline__step")
     assert steps.count() >= 1
-    assert steps.last.get_by_role("link").count() == 1  # each step names its source
+    assert steps.last.locator(".meta a").count() == 1  # each step names its source
+    assert steps.last.get_by_role("link", name="the agreement as of this date").count() == 1
     screenshot(page, "04-agreement-timeline")
 
     page.get_by_label("Search the tracker").fill("Lee Jae Myung")
