@@ -21,6 +21,9 @@ the public surfaces:
   no claim quote from an unpublished source leaks through a published claim (rule 1);
 - a record once published is never deleted (rule 6).
 
+The checks that need no memory of earlier steps live in invariants.py, where the
+generate_demo test runs them too.
+
 PROPERTY_EXAMPLES and PROPERTY_STEPS raise the effort (CI runs more than a laptop).
 """
 
