@@ -47,8 +47,11 @@ format: install
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 
+# The production server under load (docs/benchmarks.md). BENCH_ARGS=--quick to try it;
+# BENCH_DATABASE_URL=postgres://... for PostgreSQL; CACHE_URL=redis://... for Redis.
 bench: install
-	$(PY) scripts/bench.py
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # One file with the whole database: backups/tracker-<UTC time>.dump (PostgreSQL, pg_dump)
 # or .sqlite3 (SQLite's online backup). `make restore BACKUP=<file>` puts it back exactly.

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
@@ -51,3 +53,9 @@ urlpatterns = [
     path("", include("tracker.delivery.urls")),
     path("", include("tracker.public.urls")),
 ]
+
+if os.environ.get("BENCH_BARE_VIEW") == "1":
+    # Only while `make bench` runs the server (tracker/bench.py); never in production.
+    from tracker import bench
+
+    urlpatterns.insert(0, path("_bench/bare/<int:size>", bench.bare, name="bench-bare"))

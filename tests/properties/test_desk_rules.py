@@ -24,6 +24,9 @@ the public surfaces:
   published, withdrawn or retracted, a never-published claim has none, and no event
   holds a text that readers never saw (rules 1 and 9).
 
+The checks that need no memory of earlier steps live in invariants.py, where the
+generate_demo test runs them too.
+
 PROPERTY_EXAMPLES and PROPERTY_STEPS raise the effort (CI runs more than a laptop).
 """
 
@@ -33,7 +36,6 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, settings
@@ -43,12 +45,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from tracker.desk import services
 from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, ClaimEvent, Correction, Evidence, Source
-from tracker.desk.rules import verdict_evidence_problems
 from tracker.events.log import snapshot
 from tracker.events.models import Event
-from tracker.public.models import SearchDocument
 
 from ..admin_forms import claim_form
+from . import invariants
+from .invariants import CONTENT
 
 SENTENCES = [
     [
@@ -79,7 +81,6 @@ STATEMENTS = [
 ROLES = ["Reporter", "Reporter", "Verifier", "Verifier", "Editor", "Editor", None]
 VERDICTS = [v for v in Verdict.values if v != Verdict.NOT_RATED]
 STANCES = ["supports", "contradicts", "context"]
-CONTENT = ("statement", "claimant", "claimant_person_id", "claimed_on", "source_id", "quote")
 # Editors and verifiers can do the most, so they act more often than the others.
 WHO = st.sampled_from([0, 1, 2, 3, 4, 5, 6, 2, 3, 4, 5, 4, 5])
 PICK = st.integers(0, 50)
@@ -114,25 +115,6 @@ def _reader_view(claim: Claim) -> tuple:
         (e.source_id, e.quote, e.stance, e.note) for e in Evidence.objects.published().filter(claim=claim)
     )
     return (*(getattr(claim, name) for name in CONTENT), claim.verdict, claim.rationale, tuple(evidence))
-
-
-def _authors(claim: Claim) -> set[int]:
-    """Who wrote any of the claim's content or evidence, read off the history tables."""
-    authors: set[int] = set()
-    previous = None
-    for row in Claim.history.filter(id=claim.pk).order_by("history_date", "history_id"):
-        content = tuple(getattr(row, name) for name in CONTENT)
-        if (previous is None or content != previous) and row.history_user_id:
-            authors.add(row.history_user_id)
-        previous = content
-    evidence_rows = Evidence.history.filter(claim_id=claim.pk).order_by("history_date", "history_id")
-    last: dict[int, tuple] = {}
-    for row in evidence_rows:
-        words = (row.source_id, row.quote, row.stance, row.note)
-        if (row.history_type in "+-" or last.get(row.id) != words) and row.history_user_id:
-            authors.add(row.history_user_id)
-        last[row.id] = words
-    return authors
 
 
 def _strings(value) -> list[str]:
@@ -395,19 +377,11 @@ class DeskMachine(RuleBasedStateMachine):
 
     @invariant()
     def published_verdicts_rest_on_published_evidence(self):
-        for claim in Claim.objects.published().select_related("source"):
-            assert claim.source.state == State.PUBLISHED, claim
-            assert not claim.anchor_broken, claim
-            evidence = list(Evidence.objects.published().filter(claim=claim))
-            assert not verdict_evidence_problems(claim.verdict, [e.stance for e in evidence]), claim
-            assert claim.verdict != Verdict.NOT_RATED and claim.rationale
+        invariants.published_verdicts_rest_on_published_evidence()
 
     @invariant()
     def a_claim_is_never_its_own_evidence(self):
-        for item in Evidence.objects.select_related("claim"):
-            if item.source_id == item.claim.source_id:
-                assert item.stance == "context", item
-                assert item.end <= item.claim.start or item.start >= item.claim.end, item
+        invariants.a_claim_is_never_its_own_evidence()
 
     @invariant()
     def reader_visible_changes_come_with_a_correction(self):
@@ -421,14 +395,11 @@ class DeskMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_publisher_wrote_none_of_it(self):
-        for claim in Claim.objects.published():
-            assert claim.reviewed_by_id not in _authors(claim), f"{claim.slug}: its publisher wrote some of it"
+        invariants.the_publisher_wrote_none_of_it()
 
     @invariant()
     def every_anchored_quote_is_where_its_offsets_say(self):
-        for item in [*Evidence.objects.select_related("source"), *Claim.objects.select_related("source")]:
-            if not item.anchor_broken:
-                assert item.source.text[item.start : item.end] == item.quote, item
+        invariants.every_anchored_quote_is_where_its_offsets_say()
 
     @invariant()
     def the_event_log_follows_the_public_record(self):
@@ -457,28 +428,7 @@ class DeskMachine(RuleBasedStateMachine):
 
     @invariant()
     def nothing_unpublished_is_public(self):
-        published = set(Claim.objects.published().values_list("slug", flat=True))
-        public_sources = set(Source.objects.published().values_list("slug", flat=True))
-        anonymous = Client()
-        cache.clear()  # the API's anonymous rate would run out over a long run
-        response = anonymous.get("/api/v1/claims/", {"page_size": 200})
-        assert response.status_code == 200, response.content
-        api = response.json()["results"]
-        assert {row["slug"] for row in api} == published
-        for row in api:
-            assert row["source"] is None or row["source"]["slug"] in public_sources
-            assert row["quote"] is None or row["source"] is not None
-            assert {item["source"]["slug"] for item in row["evidence"]} <= public_sources
-        page = anonymous.get("/claims/").content.decode()
-        feed = anonymous.get("/feeds/verdicts/").content.decode()
-        for claim in Claim.objects.exclude(state=State.PUBLISHED):
-            assert anonymous.get(f"/claims/{claim.slug}/").status_code in (404, 410)
-            assert f"/claims/{claim.slug}/" not in page and f"/claims/{claim.slug}/" not in feed
-        documents = SearchDocument.objects.filter(kind="claim")
-        assert set(documents.values_list("slug", flat=True)) == published
-        hidden = Claim.objects.published().exclude(source__state=State.PUBLISHED)
-        for claim in hidden:
-            assert claim.quote not in documents.get(object_id=claim.pk).body
+        invariants.nothing_unpublished_is_public()
 
 
 @pytest.mark.django_db

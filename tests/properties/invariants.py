@@ -1,0 +1,87 @@
+"""DESIGN.md's rules as checks over the whole database and the public surfaces.
+
+The property test (test_desk_rules.py) runs them after every step of its random desk;
+tests/desk/test_generate_demo.py runs them over a generated demo record. Each raises
+AssertionError saying which record breaks which rule.
+"""
+
+from django.core.cache import cache
+from django.test import Client
+
+from tracker.desk.choices import State, Verdict
+from tracker.desk.models import Claim, Evidence, Source
+from tracker.desk.rules import verdict_evidence_problems
+from tracker.public.models import SearchDocument
+
+CONTENT = ("statement", "claimant", "claimant_person_id", "claimed_on", "source_id", "quote")
+
+
+def authors(claim: Claim) -> set[int]:
+    """Who wrote any of the claim's content or evidence, read off the history tables."""
+    authors: set[int] = set()
+    previous = None
+    for row in Claim.history.filter(id=claim.pk).order_by("history_date", "history_id"):
+        content = tuple(getattr(row, name) for name in CONTENT)
+        if (previous is None or content != previous) and row.history_user_id:
+            authors.add(row.history_user_id)
+        previous = content
+    evidence_rows = Evidence.history.filter(claim_id=claim.pk).order_by("history_date", "history_id")
+    last: dict[int, tuple] = {}
+    for row in evidence_rows:
+        words = (row.source_id, row.quote, row.stance, row.note)
+        if (row.history_type in "+-" or last.get(row.id) != words) and row.history_user_id:
+            authors.add(row.history_user_id)
+        last[row.id] = words
+    return authors
+
+
+def published_verdicts_rest_on_published_evidence() -> None:
+    for claim in Claim.objects.published().select_related("source"):
+        assert claim.source.state == State.PUBLISHED, claim
+        assert not claim.anchor_broken, claim
+        evidence = list(Evidence.objects.published().filter(claim=claim))
+        assert not verdict_evidence_problems(claim.verdict, [e.stance for e in evidence]), claim
+        assert claim.verdict != Verdict.NOT_RATED and claim.rationale
+
+
+def a_claim_is_never_its_own_evidence() -> None:
+    for item in Evidence.objects.select_related("claim"):
+        if item.source_id == item.claim.source_id:
+            assert item.stance == "context", item
+            assert item.end <= item.claim.start or item.start >= item.claim.end, item
+
+
+def the_publisher_wrote_none_of_it() -> None:
+    for claim in Claim.objects.published():
+        assert claim.reviewed_by_id not in authors(claim), f"{claim.slug}: its publisher wrote some of it"
+
+
+def every_anchored_quote_is_where_its_offsets_say() -> None:
+    for item in [*Evidence.objects.select_related("source"), *Claim.objects.select_related("source")]:
+        if not item.anchor_broken:
+            assert item.source.text[item.start : item.end] == item.quote, item
+
+
+def nothing_unpublished_is_public() -> None:
+    published = set(Claim.objects.published().values_list("slug", flat=True))
+    public_sources = set(Source.objects.published().values_list("slug", flat=True))
+    anonymous = Client()
+    cache.clear()  # the API's anonymous rate would run out over a long run
+    response = anonymous.get("/api/v1/claims/", {"page_size": 200})
+    assert response.status_code == 200, response.content
+    api = response.json()["results"]
+    assert {row["slug"] for row in api} == published
+    for row in api:
+        assert row["source"] is None or row["source"]["slug"] in public_sources
+        assert row["quote"] is None or row["source"] is not None
+        assert {item["source"]["slug"] for item in row["evidence"]} <= public_sources
+    page = anonymous.get("/claims/").content.decode()
+    feed = anonymous.get("/feeds/verdicts/").content.decode()
+    for claim in Claim.objects.exclude(state=State.PUBLISHED):
+        assert anonymous.get(f"/claims/{claim.slug}/").status_code in (404, 410)
+        assert f"/claims/{claim.slug}/" not in page and f"/claims/{claim.slug}/" not in feed
+    documents = SearchDocument.objects.filter(kind="claim")
+    assert set(documents.values_list("slug", flat=True)) == published
+    hidden = Claim.objects.published().exclude(source__state=State.PUBLISHED)
+    for claim in hidden:
+        assert claim.quote not in documents.get(object_id=claim.pk).body
