@@ -1,8 +1,11 @@
 """Issue 12's "done when": a claim is published, corrected and retracted through the
-services; the real worker hands the three events to a webhook receiver on a loopback
+services; its own Atom feed lists them, and the real worker hands the three events to a
+webhook receiver on a loopback
 port, which verifies each signature with the `standardwebhooks` library, and to a
 reader's daily digest. A draft's changes reach neither. A receiver that fails gets
 retries with backoff, and the delivery log shows them."""
+
+from xml.etree import ElementTree
 
 import pytest
 from django.core import mail
@@ -16,6 +19,7 @@ from tracker.desk.choices import CorrectionKind, State
 from .conftest import run_worker_until_idle
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def confirmed_subscription(email: str, target: alerts.Target, frequency: str) -> Subscription:
@@ -36,6 +40,10 @@ def test_published_corrected_retracted_claim_reaches_webhook_and_digest_and_a_dr
     mail.outbox.clear()
 
     correct(claim, note="The rationale now cites the joint statement.")
+    # The claim's own Atom feed lists the same events, newest first, while it is public.
+    feed_url = f"{claim.get_absolute_url()}feed/"
+    atom = ElementTree.fromstring(client.get(feed_url).content)
+    guids = [entry.findtext(f"{ATOM}id") for entry in atom.iter(f"{ATOM}entry")]
     correct(claim, note="The readout was misquoted.", kind=CorrectionKind.RETRACTION)
     draft = make_claim(state=State.DRAFT, statement="A secret draft about a summit")
     services.claim_edit(claim=draft, by=staff.reporter, fields={"statement": "A secret draft, edited"})
@@ -59,6 +67,8 @@ def test_published_corrected_retracted_claim_reaches_webhook_and_digest_and_a_dr
     assert [{k: p["data"][k] for k in same} for p in receiver.payloads] == [
         {k: item[k] for k in same} for item in feed if item["slug"] == claim.slug
     ]
+    assert guids == [f"tag:policy-desk-tracker,2025:event-{i}" for i in reversed(ids[:2])]
+    assert client.get(feed_url).status_code == 410  # retracted: the feed is gone with the page
     # Sent after the retraction, the last one no longer repeats the claim's words.
     assert receiver.payloads[0]["data"]["title"] == claim.statement
     assert receiver.payloads[2]["data"]["title"] is None
