@@ -1,8 +1,7 @@
 """Issue 12's "done when": a claim is published, corrected and retracted through the
 services; its own Atom feed lists them, and the real worker hands the three events to a
-webhook receiver on a loopback
-port, which verifies each signature with the `standardwebhooks` library, and to a
-reader's daily digest. A draft's changes reach neither. A receiver that fails gets
+webhook receiver on a loopback port, which verifies each signature with the
+`standardwebhooks` library, and to a reader's daily digest. A draft's changes reach neither. A receiver that fails gets
 retries with backoff, and the delivery log shows them."""
 
 from xml.etree import ElementTree
