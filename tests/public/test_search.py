@@ -2,6 +2,8 @@
 index that follows the records as they change."""
 
 from tracker.desk import services
+from tracker.desk.choices import State
+from tracker.desk.models import Source
 from tracker.public.search import search
 
 
@@ -70,3 +72,12 @@ def test_the_rebuild_command_restores_the_index(desk):
     assert len(search("Korea").hits) == 0
     call_command("rebuild_search_index", verbosity=0)
     assert len(search("Korea").hits) > 0
+
+
+def test_a_claim_published_with_its_draft_source_is_indexed_with_its_quote(make_source, make_claim, staff):
+    # Publishing the claim publishes its draft source along; the claim's index row must
+    # see the source as published, so readers can find the claim by its quoted words.
+    source = make_source("The envoys agreed on walrus conservation quotas.", state=State.DRAFT)
+    claim = make_claim(source, quote="walrus conservation quotas", state=State.PUBLISHED, reviewed_by=staff.editor)
+    assert Source.objects.get(pk=source.pk).state == State.PUBLISHED
+    assert [hit.url for hit in search("walrus conservation quotas", kinds=["claim"]).hits] == [claim.get_absolute_url()]

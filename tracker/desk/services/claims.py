@@ -596,6 +596,8 @@ def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Cl
         source.state = State.PUBLISHED
         save(source, by=by, reason=f"Published with the claim “{claim.slug}”")
         log_change(source, before=NOT_PUBLIC)
+        if source.pk == claim.source_id:
+            claim.source = source  # the claim's search row quotes it only once it is published
     claim.verdict, claim.rationale = verdict, rationale
     claim.state = State.PUBLISHED
     claim.reviewed_by = by
