@@ -25,7 +25,7 @@ def test_without_debug_a_missing_secret_key_stops_start_up_with_a_clear_error():
 def test_the_defaults_are_sqlite_and_a_local_cache():
     result = load_settings()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
+    assert result.stdout.split() == ["tracker.db.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
 
 
 def test_database_and_cache_urls_select_postgresql_and_redis():

@@ -138,12 +138,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer is an outage in seconds (a 503), not a hung worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Connections are kept like PostgreSQL's, and dropped when the file they opened is
+    # no longer the one at the path (deleted, unmounted, restored): tracker/db/sqlite3.
+    DATABASES["default"]["ENGINE"] = "tracker.db.sqlite3"
     # Many readers and one writer without "database is locked" under the dev server.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 # A read replica (streaming replication of the primary): public pages and API reads go
 # there, the admin and every write to the primary (tracker/routers.py).
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
