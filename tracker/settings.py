@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept like PostgreSQL's, and dropped when the file they opened is
     # no longer the one at the path (deleted, unmounted, restored): tracker/db/sqlite3.
     DATABASES["default"]["ENGINE"] = "tracker.db.sqlite3"
+    # The test database is in memory, as Django (and pytest-django, which only knows
+    # Django's SQLite by name) makes it by default.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # Many readers and one writer without "database is locked" under the dev server.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

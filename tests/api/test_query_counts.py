@@ -9,7 +9,7 @@ from tracker.desk import services
 from tracker.desk.choices import AgreementStatus
 
 # The queries each list may run: 1 + for the record version its cached answer is keyed
-# on (the tombstones are not cached), the rows, then one per prefetched relation.
+# on, the rows, then one per prefetched relation.
 PINNED = {
     "claims": 1 + 8,  # claims (+source) | evidence | agreements | meetings | people | parties | topics | corrections
     "sources": 1 + 1,
@@ -19,7 +19,7 @@ PINNED = {
     "parties": 1 + 1,
     "topics": 1 + 1,
     "corrections": 1 + 1,
-    "tombstones": 5,  # one per record type
+    "tombstones": 1 + 5,  # one per record type
 }
 
 

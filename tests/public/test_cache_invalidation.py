@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 import redis
 from django.core.cache import cache
+from django.utils import timezone
 
 from tracker.desk import services, versioning
 from tracker.desk.choices import Stance, State, Verdict
 from tracker.desk.models import Meeting
 from tracker.desk.roles import EDITOR
+from tracker.public import caching
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
@@ -41,8 +43,10 @@ def _empty(prefix: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def shared_cache(settings):
+def shared_cache(settings, monkeypatch):
     prefix = f"tests-{os.getpid()}"
+    # The process's own tier in front of the shared cache, as app servers have it.
+    monkeypatch.setattr(caching, "memory", caching._Memory(8 * 1024 * 1024))
     if _redis_answers():
         settings.CACHES = {
             "default": {
@@ -81,6 +85,22 @@ def test_the_second_request_is_answered_from_the_cache(client, desk, django_asse
     client.get("/api/v1/claims/")
     with django_assert_num_queries(1):
         assert client.get("/api/v1/claims/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/api/v1/claims/{claim}/", "/api/v1/claims/{claim}/?as_of={today}", "/api/v1/agreements/{agreement}/",
+     "/api/v1/agreements/{agreement}/?as_of=2025-12-01", "/api/v1/tombstones/", "/api/v1/meetings/?page_size=1"],
+)  # fmt: skip
+def test_every_api_answer_is_kept_rendered(client, desk, address, django_assert_num_queries):
+    url = address.format(claim=desk["signed_claim"].slug, agreement=desk["gsoia"].slug, today=timezone.localdate())
+    first = client.get(url)
+    assert first.status_code == 200, first.content
+    with django_assert_num_queries(1):  # the record version, nothing else
+        again = client.get(url)
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert again["ETag"] == first["ETag"] and again["Content-Type"] == first["Content-Type"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
 
 
 def test_a_published_claim_shows_at_once(client, make_claim, make_source, staff):
@@ -191,3 +211,14 @@ def test_services_open_their_transactions_only_through_writing():
         tree = ast.parse(path.read_text())
         atomics = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "atomic"]
         assert not atomics, f"{path.name} opens a transaction without moving the record version"
+
+
+def test_the_process_tier_keeps_the_latest_used_entries_within_its_bytes():
+    memory = caching._Memory(3 * 1300)
+    for name in "abc":
+        memory.put(name, (b"x" * 1000, {}, False, "etag"))
+    memory.get("a")  # used lately: kept
+    memory.put("d", (b"x" * 1000, {}, False, "etag"))
+    assert [key for key in "abcd" if memory.get(key)] == ["a", "c", "d"]
+    memory.put("huge", (b"x" * 10_000, {}, False, "etag"))
+    assert memory.get("huge") is None and memory.size <= memory.limit

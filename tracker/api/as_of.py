@@ -50,6 +50,11 @@ class AsOfDetailMixin:
 
     @extend_schema(parameters=[AS_OF])
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        # Kept like every answer (CachedAnswersMixin): the day is in the address, and
+        # a record's past only changes with the record version.
+        return self.cached(lambda: self.retrieve_as_of(request))
+
+    def retrieve_as_of(self, request: Request) -> Response:
         raw = request.query_params.get("as_of")
         day = None
         if raw is not None:

@@ -144,7 +144,7 @@ def tombstones(since: dt.datetime | None, after: tuple | None, limit: int) -> li
     return found[:limit]
 
 
-class TombstoneView(views.APIMixin, generics.GenericAPIView):
+class TombstoneView(views.CachedAnswersMixin, views.APIMixin, generics.GenericAPIView):
     """Records that were published and no longer are, oldest first.
 
     Poll it with the same `updated_since` as the lists: delete each tombstone's
@@ -157,6 +157,9 @@ class TombstoneView(views.APIMixin, generics.GenericAPIView):
 
     @extend_schema(parameters=[TombstoneQuerySerializer], responses=TombstonePageSerializer, operation_id="tombstones")
     def get(self, request: Request) -> Response:
+        return self.cached(lambda: self.page(request))
+
+    def page(self, request: Request) -> Response:
         query = _query(request)
         limit = page_size(request)
         after = _decode_position(query["cursor"]) if query.get("cursor") else None

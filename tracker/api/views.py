@@ -7,8 +7,8 @@ its length. Filtering uses the FilterSets the public lists use (tracker/filters.
 
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from rest_framework import viewsets
 from rest_framework.renderers import JSONRenderer
@@ -40,7 +40,7 @@ from tracker.filters import (
     SourceFilter,
     TopicFilter,
 )
-from tracker.public.caching import PAGE_TIMEOUT, page_key
+from tracker.public import caching
 
 from . import serializers
 from .as_of import AsOfDetailMixin
@@ -71,33 +71,42 @@ class APIMixin:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class PublishedViewSet(APIMixin, viewsets.ReadOnlyModelViewSet):
+class CachedAnswersMixin:
+    """Answers kept in the shared cache under their address, format and the record
+    version (tracker/public/caching.py), rendered: a hit is the kept bytes, with no
+    serialising and no rendering. Any change by the desk's services moves the version,
+    so the next request on any server builds the answer afresh. Authentication and
+    rates still apply to every request (they run before this)."""
+
+    def cached(self, build: Callable[[], Response]) -> HttpResponse:
+        request = self.request
+        key = caching.page_key(request, versioning.current(), prefix=f"api.{request.accepted_renderer.format}")
+        entry = caching.lookup(key)
+        if entry is not None:
+            return caching.response_from(request, entry)
+        response = build()
+        if response.status_code == 200:
+            response.keep_as = key  # kept once rendered, in finalize_response
+        return response
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(response, "keep_as", None)
+        if key is not None and response.status_code == 200:
+            response.render()
+            response["ETag"] = caching.keep(key, request._request, response)
+        return response
+
+
+class PublishedViewSet(CachedAnswersMixin, APIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG
 
-    # Lists and details are kept in the shared cache under their address, format and
-    # the record version (tracker/public/caching.py): any change by the desk's services
-    # moves the version, so the next request on any server builds the answer afresh.
-    # Authentication and rates still apply to every request (they run before these).
-
     def list(self, request: Request, *args, **kwargs) -> Response:
-        return cached(request, lambda: super(PublishedViewSet, self).list(request, *args, **kwargs))
+        return self.cached(lambda: super(PublishedViewSet, self).list(request, *args, **kwargs))
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        return cached(request, lambda: super(PublishedViewSet, self).retrieve(request, *args, **kwargs))
-
-
-def cached(request: Request, build: Callable[[], Response]) -> Response:
-    key = page_key(request, versioning.current(), prefix=f"api.{request.accepted_renderer.format}")
-    entry = cache.get(key)
-    if entry is not None:
-        data, headers = entry
-        return Response(data, headers=headers)
-    response = build()
-    if response.status_code == 200:
-        headers = {name: value for name, value in response.items() if name == "Link"}
-        cache.set(key, (response.data, headers), PAGE_TIMEOUT)
-    return response
+        return self.cached(lambda: super(PublishedViewSet, self).retrieve(request, *args, **kwargs))
 
 
 CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.order_by("created_at", "id"))

@@ -19,14 +19,23 @@ next request, never after a max-age. Revalidation and repeat visits are cheap:
   marker, and each request gets its own nonce put back in.
 - The ETag is a hash of the page with the nonce left out (the nonce would otherwise
   make every ETag unique); ConditionalGetMiddleware compares it.
+- In front of a shared cache, each app process also keeps the entries it has used in its
+  own memory (a bounded LRU, RESPONSE_MEMORY_CACHE_MB): a key names one version of one
+  page, so an entry never goes stale, and a hit costs no round trip. A change moves the
+  version, the key with it, and every process misses both tiers on its next request.
+
+The API keeps its rendered answers the same way (tracker/api/views.py).
 """
 
 import contextlib
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -82,20 +91,85 @@ def _nonce(request: HttpRequest) -> bytes | None:
     return str(nonce).encode() if nonce else None
 
 
-def _store(key: str, request: HttpRequest, response: HttpResponse) -> str:
-    """Keep the page; return its ETag."""
+class _Memory:
+    """The entries this process has used lately, up to a number of bytes (an LRU).
+    Safe across the threads of one worker."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple) -> None:
+        cost = len(entry[0]) + len(key) + 200
+        if cost > self.limit:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = entry
+            self.size += cost
+            while self.size > self.limit:
+                old_key, old = self.entries.popitem(last=False)
+                self.size -= len(old[0]) + len(old_key) + 200
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+def _memory_limit() -> int:
+    """RESPONSE_MEMORY_CACHE_MB, by default 32 in front of a shared (Redis) cache and 0,
+    no second tier, in front of the process's own local-memory cache."""
+    megabytes = getattr(settings, "RESPONSE_MEMORY_CACHE_MB", None)
+    if megabytes is None:
+        megabytes = 32 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 0
+    return int(megabytes * 1024 * 1024)
+
+
+memory = _Memory(_memory_limit())
+
+
+def lookup(key: str) -> tuple | None:
+    """The kept response under this key: this process's memory, then the shared cache.
+    None when neither has it, or the shared cache is down (the caller renders)."""
+    entry = memory.get(key) if memory.limit else None
+    if entry is None:
+        try:
+            entry = cache.get(key)
+        except CACHE_ERRORS:
+            return None
+        if entry is not None and memory.limit:
+            memory.put(key, entry)
+    return entry
+
+
+def keep(key: str, request: HttpRequest, response: HttpResponse) -> str:
+    """Keep a rendered response under this key in both tiers; return its ETag."""
     content = response.content
     nonce = _nonce(request)
     if nonce:
         content = content.replace(nonce, NONCE_MARK)
     etag = _etag_without_nonce(content)
     headers = {name: value for name, value in response.items() if name.lower() in _KEPT_HEADERS}
+    entry = (content, headers, bool(nonce), etag)
+    if memory.limit:
+        memory.put(key, entry)
     with contextlib.suppress(*CACHE_ERRORS):  # the shared cache is down: served, not kept
-        cache.set(key, (content, headers, bool(nonce), etag), PAGE_TIMEOUT)
+        cache.set(key, entry, PAGE_TIMEOUT)
     return etag
 
 
-def _from_cache(request: HttpRequest, entry) -> HttpResponse:
+def response_from(request: HttpRequest, entry: tuple) -> HttpResponse:
+    """A new response from a kept entry, with this request's nonce."""
     content, headers, uses_nonce, etag = entry
     if uses_nonce:
         content = content.replace(NONCE_MARK, str(request._csp_nonce).encode())
@@ -127,12 +201,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if not_modified is not None:
             return set_public_cache_headers(not_modified)
         key = page_key(request, version)
-        try:
-            entry = cache.get(key)
-        except CACHE_ERRORS:  # the shared cache is down: render the page, as without one
-            entry = None
+        entry = lookup(key)
         if entry is not None:
-            response = _from_cache(request, entry)
+            response = response_from(request, entry)
         else:
             try:
                 response = view(request, *args, **kwargs)
@@ -144,7 +215,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 # Feeds and the sitemap date themselves by their newest item, which does not
                 # move when an item is retracted; ours covers every change.
                 del response["Last-Modified"]
-                response["ETag"] = _store(key, request, response)
+                response["ETag"] = keep(key, request, response)
         if response.status_code == 200 and int(timezone.now().timestamp()) > int(changed.timestamp()):
             response["Last-Modified"] = http_date(changed.timestamp())
         return set_public_cache_headers(response)
