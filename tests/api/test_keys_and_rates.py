@@ -3,12 +3,18 @@ valid key earns the partner rate, a bad key is refused rather than downgraded.""
 
 import datetime as dt
 import io
+import time
 
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from rest_framework.settings import api_settings
 from rest_framework_api_key.models import APIKey
+
+from tracker.api.throttles import APIRateThrottle, seconds_to_wait, window_key
 
 
 @pytest.fixture
@@ -33,7 +39,8 @@ def test_anonymous_reads_are_throttled_with_a_json_429_and_retry_after(api, rate
     response = api.get("/api/v1/topics/")
 
     assert response.status_code == 429
-    assert 0 < int(response["Retry-After"]) <= 60
+    # A sliding window: this minute's requests slide out over the next one.
+    assert 0 < int(response["Retry-After"]) <= 120
     assert response.json()["error"]["code"] == "throttled"
 
 
@@ -119,7 +126,51 @@ def test_the_command_refuses_an_empty_name(db):
 
 def test_the_counts_live_in_the_default_cache_shared_by_every_server(api):
     # With CACHE_URL=redis://... this is Redis: every app server sees the same counts.
+    away_from_a_window_edge()
     api.get("/api/v1/topics/")
     api.get("/api/v1/topics/")
 
-    assert len(cache.get("throttle_anon_127.0.0.1")) == 2
+    assert cache.get(this_window("anon", "127.0.0.1")) == 2
+
+
+def away_from_a_window_edge() -> None:
+    """The requests that follow fall in one minute's window."""
+    if time.time() % 60 > 55:
+        time.sleep(60 - time.time() % 60)
+
+
+def this_window(scope: str, ident: str) -> str:
+    _, duration = APIRateThrottle.parse_rate(None, api_settings.DEFAULT_THROTTLE_RATES[scope])
+    return window_key(scope, ident, int(time.time() // duration))
+
+
+def test_a_refused_request_is_not_counted_and_retry_after_is_when_one_fits(api, rates):
+    rates(anon="2/min")
+    away_from_a_window_edge()
+    assert [api.get("/api/v1/topics/").status_code for _ in range(5)] == [200, 200, 429, 429, 429]
+    assert cache.get(this_window("anon", "127.0.0.1")) == 2
+
+
+def _fits(at: float, current: int, previous: int, limit: int, duration: int) -> bool:
+    """Whether one more request fits `at` seconds after this window began."""
+    if at < duration:
+        return previous * (1 - at / duration) + current + 1 <= limit
+    if at < 2 * duration:  # the next window: this one is its previous one
+        return current * (1 - (at - duration) / duration) + 1 <= limit
+    return True
+
+
+@given(
+    limit=st.integers(1, 50),
+    duration=st.sampled_from([1, 60, 3600]),
+    current=st.integers(0, 60),
+    previous=st.integers(0, 60),
+    share=st.floats(0, 0.999),
+)
+def test_retry_after_is_the_first_whole_second_a_request_fits(limit, duration, current, previous, share):
+    elapsed = share * duration
+    assume(not _fits(elapsed, current, previous, limit, duration))  # refused now
+    wait = seconds_to_wait(current, previous, elapsed, limit, duration)
+    assert wait >= 1
+    assert _fits(elapsed + wait + 1e-9, current, previous, limit, duration)
+    assert wait == 1 or not _fits(elapsed + wait - 1, current, previous, limit, duration)
