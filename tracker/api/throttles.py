@@ -18,9 +18,11 @@ answer, requests are let through: an outage of the counter does not stop the API
 
 import math
 import time
+import weakref
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
@@ -47,10 +49,20 @@ def window_key(scope: str, ident: str, window: int) -> str:
     return f"throttle:{scope}:{ident}:{window}"
 
 
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _script(backend: RedisCache) -> Script:
+    """The check, registered once per cache client: later calls send its hash (EVALSHA)."""
+    script = _scripts.get(backend._cache)
+    if script is None:
+        script = _scripts[backend._cache] = backend._cache.get_client(write=True).register_script(_CHECK)
+    return script
+
+
 def _check_redis(backend: RedisCache, keys: list[str], weight: float, limit: int, keep: int) -> tuple[bool, int, int]:
     keys = [backend.make_and_validate_key(key) for key in keys]
-    client = backend._cache.get_client(keys[0], write=True)
-    allowed, current, previous = client.eval(_CHECK, 2, *keys, repr(weight), limit, keep)
+    allowed, current, previous = _script(backend)(keys=keys, args=[repr(weight), limit, keep])
     return bool(allowed), int(current), int(previous)
 
 

@@ -154,6 +154,17 @@ class Topic(models.Model):
         return reverse("public:topic", args=[self.slug])
 
 
+def tombstone_index(model: str) -> models.Index:
+    """The rows the API's tombstones list (tracker/api/sync.py): published once and no
+    longer, in the order it pages them. A partial index, so it stays as small as that
+    list is, and the list reads it instead of scanning the table."""
+    return models.Index(
+        fields=["updated_at", "slug"],
+        condition=~Q(first_published_at=None) & ~Q(state=State.PUBLISHED),
+        name=f"{model}_tombstones",
+    )
+
+
 class Person(Editorial):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=200)
@@ -170,6 +181,7 @@ class Person(Editorial):
 
     class Meta:
         ordering = ["name"]
+        indexes = [tombstone_index("person")]
         verbose_name_plural = "people"
         permissions = [("publish_person", "Can publish or retract a person")]
 
@@ -283,7 +295,10 @@ class Source(Editorial):
             ),
             models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
         ]
-        indexes = [models.Index(fields=["state", "-published_on", "title", "id"], name="source_list_newest")]
+        indexes = [
+            models.Index(fields=["state", "-published_on", "title", "id"], name="source_list_newest"),
+            tombstone_index("source"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -468,6 +483,7 @@ class Claim(Editorial, AnchoredQuote):
             ),
             models.Index(fields=["state", "claimed_on", "updated_at", "id"], name="claim_list_by_claim_date"),
             models.Index(fields=["state", "verdict"], name="claim_state_verdict"),
+            tombstone_index("claim"),
             # The API's default keyset order has its own index, made per database by
             # migration 0011 (SQLite cannot declare NULLS LAST, which it does anyway).
         ]
@@ -543,6 +559,7 @@ class Agreement(Editorial):
             ("publish_agreement", "Can publish an agreement"),
             ("retract_agreement", "Can retract a published agreement"),
         ]
+        indexes = [tombstone_index("agreement")]
 
     def __str__(self) -> str:
         return self.title
@@ -627,7 +644,10 @@ class Meeting(Editorial):
                 name="meeting_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=["state", "-start_date", "title", "id"], name="meeting_list_newest")]
+        indexes = [
+            models.Index(fields=["state", "-start_date", "title", "id"], name="meeting_list_newest"),
+            tombstone_index("meeting"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from .models import RecordVersion
 
 ROW = 1
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_CURRENT = f"SELECT number, changed_at FROM {RecordVersion._meta.db_table} WHERE id = %s"
 
 
 class Version(NamedTuple):
@@ -48,5 +49,18 @@ def stamp() -> None:
 
 
 def current() -> Version:
-    row = RecordVersion.objects.filter(pk=ROW).values_list("number", "changed_at").first()
-    return Version(*row) if row else Version(0, _EPOCH)
+    """The version now. Every public page and API answer asks, so it is one statement
+    on the read connection with no queryset to build (a third of a cached hit's time
+    when it went through the ORM)."""
+    connection = connections[router.db_for_read(RecordVersion)]
+    with connection.cursor() as cursor:
+        cursor.execute(_CURRENT, [ROW])
+        row = cursor.fetchone()
+    if row is None:
+        return Version(0, _EPOCH)
+    number, changed_at = row
+    if isinstance(changed_at, str):  # SQLite without its converters
+        changed_at = dt.datetime.fromisoformat(changed_at)
+    if timezone.is_naive(changed_at):  # SQLite keeps UTC without a zone
+        changed_at = changed_at.replace(tzinfo=dt.UTC)
+    return Version(int(number), changed_at)
