@@ -92,5 +92,11 @@ def similar_claims(claim: Claim, *, limit: int = 8) -> list[Similar]:
 def related_checks(claim: Claim) -> list[Claim]:
     """For readers: the published earlier check this claim repeats, and the published
     claims that repeat it."""
-    related = Claim.objects.published().filter(Q(repeats=claim) | Q(earlier_check=claim)).exclude(pk=claim.pk)
+    # Two indexed lookups on this table (not `repeats=claim`, a join that made the
+    # database walk every published claim to find them: 1.5 s at 100,000 claims).
+    links = Q(earlier_check_id=claim.pk)
+    if claim.earlier_check_id is not None:
+        links |= Q(pk=claim.earlier_check_id)
+    linked = Claim.objects.filter(links).values("pk")  # found by those indexes first
+    related = Claim.objects.published().filter(pk__in=linked).exclude(pk=claim.pk)
     return list(related.select_related("source").order_by("-verdict_published_at")[:20])
