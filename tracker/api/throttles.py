@@ -13,7 +13,7 @@ CACHE_URL says so). On Redis a check is one round trip, a small script that read
 counts and counts the request only if it is allowed; DRF's own throttle kept a list of
 every request's time and read and rewrote it whole, a cost that grew with the rate.
 A refused request is not counted, so Retry-After tells the truth. When Redis does not
-answer, requests are let through: an outage of the counter does not stop the API.
+answer, the rates cannot be kept: the API answers 503 (tracker/outage.py), as before.
 """
 
 import math
@@ -28,7 +28,6 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework_api_key.models import APIKey
 
-from tracker.outage import CACHE_ERRORS
 from tracker.proxies import client_address
 
 # KEYS: this window's count, the previous one's. ARGV: the previous one's weight, the
@@ -107,14 +106,11 @@ class APIRateThrottle(BaseThrottle):
         ident = self.ident_for(request)
         keys = [window_key(scope, ident, int(window)), window_key(scope, ident, int(window) - 1)]
         weight = 1 - elapsed / duration
-        try:
-            backend = caches["default"]
-            if isinstance(backend, RedisCache):
-                allowed, current, previous = _check_redis(backend, keys, weight, limit, 2 * duration)
-            else:
-                allowed, current, previous = _check_local(backend, keys, weight, limit, 2 * duration)
-        except CACHE_ERRORS:
-            return True
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            allowed, current, previous = _check_redis(backend, keys, weight, limit, 2 * duration)
+        else:
+            allowed, current, previous = _check_local(backend, keys, weight, limit, 2 * duration)
         if not allowed:
             self.wait_seconds = seconds_to_wait(current, previous, elapsed, limit, duration)
         return allowed
