@@ -174,3 +174,8 @@ def test_retry_after_is_the_first_whole_second_a_request_fits(limit, duration, c
     assert wait >= 1
     assert _fits(elapsed + wait + 1e-9, current, previous, limit, duration)
     assert wait == 1 or not _fits(elapsed + wait - 1, current, previous, limit, duration)
+
+
+def test_retry_after_is_not_a_second_late_by_rounding():
+    # 20 requests last window, none in this one, limit 18: at 9 s 20 * (1 - 9/60) + 1 = 18 fits.
+    assert seconds_to_wait(current=0, previous=20, elapsed=0.0, limit=18, duration=60) == 9

@@ -82,7 +82,7 @@ def seconds_to_wait(current: int, previous: int, elapsed: float, limit: int, dur
         wait = duration * (1 - room / previous) - elapsed
     else:  # in the next window, once enough of this one has slid out
         wait = duration - elapsed + duration * max(0.0, 1 - (limit - 1) / max(current, 1))
-    return max(1, math.ceil(wait))
+    return max(1, math.ceil(wait - 1e-9))  # 9.000000000000002 s is 9 s
 
 
 class APIRateThrottle(BaseThrottle):
