@@ -107,8 +107,13 @@ class _Memory:
                 self.entries.move_to_end(key)
             return entry
 
+    @staticmethod
+    def cost(key: str, entry: tuple) -> int:
+        """Roughly the bytes an entry holds: its content, its key, the tuple around them."""
+        return len(entry[0]) + len(key) + 200
+
     def put(self, key: str, entry: tuple) -> None:
-        cost = len(entry[0]) + len(key) + 200
+        cost = self.cost(key, entry)
         if cost > self.limit:
             return
         with self.lock:
@@ -117,8 +122,7 @@ class _Memory:
             self.entries[key] = entry
             self.size += cost
             while self.size > self.limit:
-                old_key, old = self.entries.popitem(last=False)
-                self.size -= len(old[0]) + len(old_key) + 200
+                self.size -= self.cost(*self.entries.popitem(last=False))
 
     def clear(self) -> None:
         with self.lock:
