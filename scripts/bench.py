@@ -158,6 +158,7 @@ def addresses() -> list[tuple[str, str]]:
     """(label, path) of every page and API endpoint measured, chosen in the database."""
     from tracker.desk.models import Agreement, Claim, Meeting, Person, Source, Topic
     from tracker.public.lists import PER_PAGE
+    from tracker.public.sitemaps import ClaimSitemap
 
     def deep(model) -> int:
         return max(1, min(50, model.objects.published().count() // PER_PAGE))
@@ -191,13 +192,16 @@ def addresses() -> list[tuple[str, str]]:
         ("meeting", meeting.get_absolute_url()),
         ("person", person.get_absolute_url()),
         ("party", "/parties/KR/"),
-        ("topic (no page: claims filtered by topic)", f"/claims/?topic={topic.slug}"),
+        ("topic", topic.get_absolute_url()),
+        ("claims filtered by topic", f"/claims/?topic={topic.slug}"),
         ("search", "/search/?q=critical+minerals"),
         ("search, rare words", "/search/?q=lithium+refining+plant+Gyeongju"),
         ("feed: verdicts", "/feeds/verdicts/"),
         ("feed: corrections", "/feeds/corrections/"),
         ("feed: agreements", "/feeds/agreements/"),
-        ("sitemap", "/sitemap.xml"),
+        ("sitemap index", "/sitemap.xml"),
+        ("sitemap: claims, first file", "/sitemap-claims.xml"),
+        ("sitemap: claims, last file", f"/sitemap-claims.xml?p={ClaimSitemap().paginator.num_pages}"),
         ("methodology (static page)", "/methodology/"),
         ("API claims", "/api/v1/claims/"),
         ("API claims, deep cursor", "DEEP:/api/v1/claims/"),

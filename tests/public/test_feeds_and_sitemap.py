@@ -36,15 +36,67 @@ def test_the_agreements_feed_lists_each_status_step(client, desk):
     assert len(titles) == 3
 
 
-def test_the_sitemap_lists_published_records_and_fixed_pages(client, desk):
-    response = client.get("/sitemap.xml")
-    content = response.content.decode()
-    assert response.status_code == 200
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"] == "application/xml"
+    return ET.fromstring(response.content)
+
+
+def sitemap_files(client) -> list[str]:
+    """The addresses the index at /sitemap.xml names, as paths."""
+    index = xml(client, "/sitemap.xml")
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    return [loc.text.removeprefix("http://testserver") for loc in index.iter(f"{SITEMAP}loc")]
+
+
+def test_the_sitemap_index_names_one_file_per_kind_of_record(client, desk):
+    files = sitemap_files(client)
+
+    kinds = ["pages", "claims", "sources", "agreements", "meetings", "people", "parties", "topics"]
+    assert files == [f"/sitemap-{kind}.xml" for kind in kinds]
+
+
+def test_the_sitemap_files_list_published_records_and_fixed_pages(client, desk):
+    urls = [loc.text for path in sitemap_files(client) for loc in xml(client, path).iter(f"{SITEMAP}loc")]
+
     for url in ["/claims/canada-korea-signed-defence-agreement/", "/sources/pm-readout-indo-pacific-2025/",
                 "/agreements/canada-korea-gsoia/", "/meetings/carney-lee-gyeongju-2025/", "/people/mark-carney/",
-                "/parties/KR/", "/methodology/"]:  # fmt: skip
-        assert url in content
-    assert "<lastmod>" in content
+                "/parties/KR/", "/topics/defence/", "/methodology/"]:  # fmt: skip
+        assert f"http://testserver{url}" in urls
+    assert len(urls) == len(set(urls))
+
+
+def test_the_index_dates_each_record_file_by_its_newest_published_change(client, desk):
+    index = xml(client, "/sitemap.xml")
+    dated = {
+        entry.find(f"{SITEMAP}loc").text: entry.find(f"{SITEMAP}lastmod") for entry in index.iter(f"{SITEMAP}sitemap")
+    }
+
+    newest = max(claim.updated_at for claim in Claim.objects.published())
+    assert dated["http://testserver/sitemap-claims.xml"].text == newest.isoformat()
+    assert dated["http://testserver/sitemap-parties.xml"] is None  # reference data carries no date
+
+
+def test_a_kind_with_more_records_than_a_file_holds_is_split_into_numbered_files(client, desk, monkeypatch):
+    from tracker.public.sitemaps import PublishedSitemap
+
+    monkeypatch.setattr(PublishedSitemap, "limit", 1)
+    published = Claim.objects.published().count()
+
+    files = [path for path in sitemap_files(client) if path.startswith("/sitemap-claims.xml")]
+
+    assert files == ["/sitemap-claims.xml"] + [f"/sitemap-claims.xml?p={n}" for n in range(2, published + 1)]
+    assert len(list(xml(client, files[-1]).iter(f"{SITEMAP}url"))) == 1
+    assert client.get(f"/sitemap-claims.xml?p={published + 1}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/sitemap-drafts.xml", "/sitemap-claims.xml?p=0", "/sitemap-claims.xml?p=x"])
+def test_an_unknown_sitemap_file_or_page_is_a_404(client, desk, path):
+    assert client.get(path).status_code == 404
 
 
 def test_robots_points_at_the_sitemap_and_keeps_out_of_admin(client):

@@ -62,11 +62,14 @@ LISTS = [
     "/feeds/corrections/",
     "/feeds/agreements/",
     "/sitemap.xml",
+    "/sitemap-claims.xml",
+    "/sitemap-sources.xml",
 ]
 # Pinned: the count query, the page, a prefetch or two, the filter form's choices and
 # the Last-Modified lookup. A growing number here is an N+1.
 MAX_QUERIES = 12
-# The sitemap counts and lists each of its six record sections: two queries apiece.
+# The sitemap index counts and dates each of its five dated kinds (two queries apiece) and
+# counts parties and topics.
 MAX_QUERIES_FOR = {"/sitemap.xml": 14}
 
 

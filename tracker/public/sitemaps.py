@@ -1,14 +1,18 @@
-"""sitemap.xml: the published records and the fixed pages, nothing else."""
+"""The sitemap: an index at /sitemap.xml naming one file per kind of record (and one per
+page of it), so that no file grows with the record. Published records and fixed pages only."""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
-from tracker.desk.models import Agreement, Claim, Meeting, Party, Person, Source
+from tracker.desk.models import Agreement, Claim, Meeting, Party, Person, Source, Topic
 
 
 class PublishedSitemap(Sitemap):
     model = None
-    limit = 5000
+    # Addresses in one file: a page of them renders well inside the cold-render budget
+    # (docs/benchmarks.md); the protocol allows 50,000.
+    limit = 2000
 
     def items(self):
         # Only what a <url> entry needs: a source's archived text is large.
@@ -16,6 +20,10 @@ class PublishedSitemap(Sitemap):
 
     def lastmod(self, record):
         return record.updated_at
+
+    def get_latest_lastmod(self):
+        # Django's default calls lastmod() on every item: one query here instead.
+        return self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class ClaimSitemap(PublishedSitemap):
@@ -44,6 +52,11 @@ class PartySitemap(Sitemap):
         return Party.objects.published().order_by("code")
 
 
+class TopicSitemap(Sitemap):
+    def items(self):
+        return Topic.objects.published().order_by("slug")
+
+
 class PagesSitemap(Sitemap):
     pages = ["home", "claims", "sources", "agreements", "meetings", "corrections", "methodology"]
 
@@ -62,4 +75,5 @@ SITEMAPS = {
     "meetings": MeetingSitemap,
     "people": PersonSitemap,
     "parties": PartySitemap,
+    "topics": TopicSitemap,
 }

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import path, register_converter
 
 from . import feeds, record_feeds, views
@@ -51,5 +51,11 @@ urlpatterns = [
     path("feeds/corrections/", public_page(feeds.CorrectionFeed()), name="feed-corrections"),
     path("feeds/agreements/", public_page(feeds.AgreementStatusFeed()), name="feed-agreements"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        public_page(index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "public:sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<slug:section>.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"),
 ]
