@@ -253,6 +253,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.FastJSONRenderer", "tracker.api.renderers.CSVRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.negotiation.ContentNegotiation",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # No header: anonymous. `Authorization: Api-Key <key>`: a partner. A bad key: 401.
     "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.authentication.APIKeyAuthentication"],

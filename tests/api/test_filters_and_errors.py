@@ -220,3 +220,19 @@ def test_too_many_parameters_is_a_json_400(api):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_meeting_format_given_as_format_is_a_404_that_names_meeting_format(api, record):
+    response = api.get("/api/v1/meetings/?format=bilateral")
+
+    assert response.status_code == 404
+    assert "meeting_format" in response.json()["error"]["detail"]
+    filtered = api.get("/api/v1/meetings/?meeting_format=bilateral")
+    assert [meeting["slug"] for meeting in filtered.json()["results"]] == ["apec-bilateral"]
+
+
+def test_an_unknown_response_format_is_a_404_that_lists_the_formats(api):
+    detail = api.get("/api/v1/claims/?format=xml").json()["error"]["detail"]
+
+    assert "csv" in detail and "json" in detail
+    assert "meeting_format" not in detail
