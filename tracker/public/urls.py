@@ -1,9 +1,9 @@
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import index
 from django.urls import path, register_converter
 
 from . import feeds, record_feeds, views
 from .caching import public_page
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAPS, sitemap_file
 
 
 class PartyCodeConverter:
@@ -57,5 +57,5 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "public:sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-<slug:section>.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("sitemap-<slug:section>.xml", public_page(sitemap_file), name="sitemap-section"),
 ]
