@@ -90,11 +90,23 @@ class StrictDateFilter(filters.DateFilter):
     field_class = StrictDateField
 
 
+class OneOf(filters.MultipleChoiceFilter):
+    """Any of the values given, of a column of the record itself. No join, so no
+    DISTINCT: django-filter adds one by default, over every column of the list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
 def _published(model, field: str = "slug", **extra):
     return filters.ModelChoiceFilter(
         queryset=model.objects.published(),
         to_field_name=field,
-        distinct=True,  # many-to-many joins would repeat rows
+        # One record through a foreign key, a many-to-many (one row per pair) or the
+        # participants (one per meeting and person) never repeats a row, and DISTINCT
+        # over every column of 100,000 claims cost 80 ms a page.
+        distinct=False,
         **extra,
     )
 
@@ -119,7 +131,7 @@ class UpdatedSinceFilterSet(filters.FilterSet):
 
 
 class ClaimFilter(UpdatedSinceFilterSet):
-    verdict = filters.MultipleChoiceFilter(choices=Verdict.choices)
+    verdict = OneOf(choices=Verdict.choices)
     source = _published(Source, field_name="source", label="Source (slug)")
     agreement = _published(Agreement, field_name="agreements", label="Agreement (slug)")
     meeting = _published(Meeting, field_name="meetings", label="Meeting (slug)")
@@ -137,8 +149,8 @@ class ClaimFilter(UpdatedSinceFilterSet):
 
 
 class SourceFilter(UpdatedSinceFilterSet):
-    kind = filters.MultipleChoiceFilter(choices=SourceKind.choices)
-    reliability = filters.MultipleChoiceFilter(choices=Reliability.choices)
+    kind = OneOf(choices=SourceKind.choices)
+    reliability = OneOf(choices=Reliability.choices)
     publisher = filters.CharFilter(field_name="publisher", lookup_expr="iexact")
     published_after = StrictDateFilter(field_name="published_on", lookup_expr="gte")
     published_before = StrictDateFilter(field_name="published_on", lookup_expr="lte")
@@ -149,8 +161,8 @@ class SourceFilter(UpdatedSinceFilterSet):
 
 
 class AgreementFilter(UpdatedSinceFilterSet):
-    kind = filters.MultipleChoiceFilter(choices=AgreementKind.choices)
-    status = filters.MultipleChoiceFilter(field_name="current_status", choices=AgreementStatus.choices)
+    kind = OneOf(choices=AgreementKind.choices)
+    status = OneOf(field_name="current_status", choices=AgreementStatus.choices)
     binding = StrictBooleanFilter(yes="Binding", no="Not binding")
     party = _published(Party, "code", field_name="parties", label="Party (code)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
@@ -168,7 +180,7 @@ class AgreementFilter(UpdatedSinceFilterSet):
 
 
 class MeetingFilter(UpdatedSinceFilterSet):
-    format = filters.MultipleChoiceFilter(choices=MeetingFormat.choices)
+    format = OneOf(choices=MeetingFormat.choices)
     party = filters.CharFilter(method="filter_party", label="Counterpart or host (party code)")
     person = _published(Person, field_name="participants__person", label="Participant (slug)")
     agreement = _published(Agreement, field_name="outcome_agreements", label="Outcome agreement (slug)")
@@ -181,8 +193,11 @@ class MeetingFilter(UpdatedSinceFilterSet):
         fields: list[str] = []
 
     def filter_party(self, queryset, name, value):
+        # A subquery, not a join: a join would repeat a meeting the party hosts once
+        # per counterpart.
         value = value.upper()
-        return queryset.filter(Q(counterparts__code=value) | Q(host__code=value))
+        counterpart = Meeting.counterparts.through.objects.filter(party__code=value).values("meeting_id")
+        return queryset.filter(Q(pk__in=counterpart) | Q(host__code=value))
 
 
 class PersonFilter(UpdatedSinceFilterSet):
@@ -212,7 +227,7 @@ def _changed_since(model, value):
 
 
 class PartyFilter(filters.FilterSet):
-    kind = filters.MultipleChoiceFilter(choices=PartyKind.choices)
+    kind = OneOf(choices=PartyKind.choices)
     updated_since = StrictDateTimeFilter(method="filter_updated_since", label="Changed at or after")
 
     class Meta:

@@ -236,3 +236,19 @@ def test_an_unknown_response_format_is_a_404_that_lists_the_formats(api):
 
     assert "csv" in detail and "json" in detail
     assert "meeting_format" not in detail
+
+
+def test_a_meeting_the_party_hosts_is_listed_once_whatever_its_counterparts(
+    api, client, make_party, make_meeting, make_topic, published_claim
+):
+    japan, korea, canada = make_party("JP"), make_party("KR"), make_party("CA")
+    trade = make_topic("trade", "Trade")
+    make_meeting(slug="tokyo-trilateral", host=japan, counterparts=[korea, canada], topics=[trade])
+    make_meeting(slug="seoul-visit", host=korea, counterparts=[japan], topics=[trade])
+    published_claim(slug="about-both", parties=[japan, korea], topics=[trade])
+
+    assert slugs(api, "/api/v1/meetings/", {"party": "JP"}) == ["seoul-visit", "tokyo-trilateral"]
+    assert slugs(api, "/api/v1/meetings/", {"party": "JP", "topic": "trade"}) == ["seoul-visit", "tokyo-trilateral"]
+    assert slugs(api, "/api/v1/claims/", {"party": "JP", "topic": "trade", "verdict": "accurate"}) == ["about-both"]
+    page = client.get("/meetings/?party=JP").content.decode()
+    assert page.count('href="/meetings/tokyo-trilateral/"') == 1

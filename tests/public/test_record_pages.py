@@ -88,3 +88,36 @@ def test_every_page_has_one_h1_landmarks_and_a_skip_link(client, desk):
         assert '<main id="main"' in content and "<header" in content and "<footer" in content, url
         assert 'href="#main">Skip to content' in content, url
         assert 'lang="en"' in content, url
+
+
+def test_the_agreement_filter_is_a_menu_while_the_agreements_are_few(client, desk):
+    content = client.get("/claims/").content.decode()
+
+    assert '<select name="agreement"' in content
+    assert '<option value="canada-korea-gsoia">' in content
+
+
+def test_past_a_hundred_agreements_the_filter_is_a_text_box_naming_the_chosen_one(client, desk, monkeypatch):
+    monkeypatch.setattr("tracker.public.lists.MENU_LIMIT", 1)
+
+    empty = client.get("/claims/").content.decode()
+    chosen = client.get("/claims/?agreement=canada-korea-gsoia").content.decode()
+
+    assert '<select name="agreement"' not in empty
+    assert '<input type="text" name="agreement"' in empty and 'aria-describedby="id_agreement_helptext"' in empty
+    assert "as in /agreements/&lt;name&gt;/" in empty
+    assert 'value="canada-korea-gsoia"' in chosen
+    assert f"Showing: {desk['gsoia'].title}." in chosen
+    assert 'href="/claims/canada-korea-signed-defence-agreement/"' in chosen
+
+
+def test_an_agreement_page_links_to_all_claims_about_it(client, desk):
+    content = client.get("/agreements/canada-korea-gsoia/").content.decode()
+
+    assert 'href="/claims/?agreement=canada-korea-gsoia"' in content
+
+
+def test_a_person_page_links_to_all_their_meetings(client, desk):
+    content = client.get("/people/lee-jae-myung/").content.decode()
+
+    assert 'href="/meetings/?person=lee-jae-myung"' in content
