@@ -81,3 +81,23 @@ def test_a_claim_published_with_its_draft_source_is_indexed_with_its_quote(make_
     claim = make_claim(source, quote="walrus conservation quotas", state=State.PUBLISHED, reviewed_by=staff.editor)
     assert Source.objects.get(pk=source.pk).state == State.PUBLISHED
     assert [hit.url for hit in search("walrus conservation quotas", kinds=["claim"]).hits] == [claim.get_absolute_url()]
+
+
+def test_pages_of_results_hold_every_published_match_once_when_most_matches_are_hidden(db, make_source):
+    """The best-ranked matches are documents no longer published (left in the index by a
+    bulk update), so the first ranking finds too few visible ones and the search ranks
+    the visible documents instead: page by page, each published match exactly once."""
+    sources = [make_source(title=f"Narwhal survey {n}", text=f"Narwhal count {n} in the strait.") for n in range(40)]
+    hidden = sources[:32]  # more than a first ranking takes for a page of 3
+    Source.objects.filter(pk__in=[source.pk for source in hidden]).update(state=State.IN_REVIEW)
+
+    seen, offset = [], 0
+    while True:
+        results = search("narwhal", offset=offset, limit=3)
+        seen += [hit.url for hit in results.hits]
+        if not results.more:
+            break
+        offset += 3
+
+    assert sorted(seen) == sorted(source.get_absolute_url() for source in sources[32:])
+    assert len(search("narwhal", limit=20).hits) == 8
