@@ -254,7 +254,10 @@ def _search_sqlite(kinds: list[str], terms: list[str], offset: int, limit: int) 
         )
         ranked = dict(cursor.fetchall())
     visible = SearchDocument.objects.filter(_visible_rows(kinds), pk__in=list(ranked))
-    candidates = sorted(visible.values_list("pk", "updated_at"), key=lambda row: (ranked[row[0]], -row[1].timestamp(), row[0]))
+    # The order of the page query below: rank, then the newest first.
+    candidates = sorted(
+        visible.values_list("pk", "updated_at"), key=lambda row: (ranked[row[0]], -row[1].timestamp(), row[0])
+    )
     if len(ranked) < window or len(candidates) >= offset + limit:
         page = [pk for pk, _ in candidates[offset : offset + limit]]
         if not page:
