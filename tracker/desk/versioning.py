@@ -6,7 +6,8 @@ writers queue on this one row in a fixed order (this row first, their records af
 and cannot deadlock on it. The new number becomes visible with the change itself, on
 commit, to every app server: a page cached under the old number is never served again.
 
-`current()` is what readers key on: one primary-key read.
+`current()` is what readers key on: one primary-key read, which on PostgreSQL is also
+the connection's health check (see `_read_checked`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +24,39 @@ from .models import RecordVersion
 ROW = 1
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _CURRENT = f"SELECT number, changed_at FROM {RecordVersion._meta.db_table} WHERE id = %s"
+
+
+def _read(connection):
+    with connection.cursor() as cursor:
+        cursor.execute(_CURRENT, [ROW])
+        return cursor.fetchone()
+
+
+def _read_checked(connection):
+    """The version row; on PostgreSQL also the connection's health check.
+
+    It is a request's first query, and Django checks a reused connection before it with
+    a `SELECT 1` of its own (conn_health_checks): a second round trip on every request.
+    Here the read is the check: should the server have dropped the connection since the
+    last request, the read fails, and is made again once on a new connection.
+    """
+    folded = (
+        connection.vendor == "postgresql"
+        and connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if not folded:
+        return _read(connection)
+    connection.health_check_done = True
+    try:
+        return _read(connection)
+    except (OperationalError, InterfaceError):
+        if connection.is_usable():
+            raise  # the connection is fine: the error is the database's answer
+        connection.close()
+        return _read(connection)
 
 
 class Version(NamedTuple):
@@ -53,9 +87,7 @@ def current() -> Version:
     on the read connection with no queryset to build (a third of a cached hit's time
     when it went through the ORM)."""
     connection = connections[router.db_for_read(RecordVersion)]
-    with connection.cursor() as cursor:
-        cursor.execute(_CURRENT, [ROW])
-        row = cursor.fetchone()
+    row = _read_checked(connection)
     if row is None:
         return Version(0, _EPOCH)
     number, changed_at = row

@@ -1,0 +1,57 @@
+"""The version read doubles as the connection's health check on PostgreSQL."""
+
+import psycopg
+import pytest
+from django.db import connection, connections
+
+from tracker.desk import versioning
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections only")
+
+
+def start_request() -> None:
+    """What Django does when a request starts (request_started -> close_old_connections)."""
+    connection.close_if_unusable_or_obsolete()
+
+
+def terminate_from_elsewhere(pid: int) -> None:
+    params = connection.get_connection_params()
+    with psycopg.connect(**{**params, "dbname": connection.settings_dict["NAME"]}, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.fixture
+def reused_connection(transactional_db, settings):
+    """A persistent, health-checked connection, as in production."""
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+    connection.close()
+    versioning.current()  # connects
+    yield connection
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = False
+    connection.close()
+
+
+def test_a_request_on_a_reused_connection_sends_no_separate_health_check(reused_connection, monkeypatch):
+    checks = []
+    wrapper = connections["default"]
+    original = type(wrapper).is_usable
+    monkeypatch.setattr(type(wrapper), "is_usable", lambda self: checks.append(1) or original(self))
+    pid = reused_connection.connection.info.backend_pid
+    start_request()
+
+    versioning.current()
+
+    assert checks == []
+    assert reused_connection.connection.info.backend_pid == pid  # the same connection, still in use
+
+
+def test_a_connection_the_server_dropped_between_requests_is_replaced_without_an_error(reused_connection):
+    before = versioning.current()
+    pid = reused_connection.connection.info.backend_pid
+    terminate_from_elsewhere(pid)
+    start_request()
+
+    assert versioning.current() == before
+    assert reused_connection.connection.info.backend_pid != pid
