@@ -122,10 +122,12 @@ def prepare_database(shape: dict, until: str) -> tuple[str, str, bool]:
         path = folder / f"bench-{key}.sqlite3"
         url = f"sqlite:///{path}"
         if path.exists() and stored_key(django_env(url)) == key:
+            manage(django_env(url), "migrate", "--noinput", "-v0")  # indexes added since the build
             return url, key, False
         for old in folder.glob("bench-*.sqlite3*"):
             old.unlink()
     elif stored_key(django_env(url)) == key:
+        manage(django_env(url), "migrate", "--noinput", "-v0")
         return url, key, False
     else:
         recreate_postgres(url)

@@ -11,7 +11,8 @@ from tracker.desk.choices import AgreementStatus
 # The queries each list may run: 1 + for the record version its cached answer is keyed
 # on, the rows, then one per prefetched relation.
 PINNED = {
-    "claims": 1 + 8,  # claims (+source) | evidence | agreements | meetings | people | parties | topics | corrections
+    # claims | source | claimant | evidence | agreements | meetings | people | parties | topics | corrections
+    "claims": 1 + 10,
     "sources": 1 + 1,
     "agreements": 1 + 5,  # agreements | status history | parties | topics | corrections
     "meetings": 1 + 7,  # meetings (+host) | participants | counterparts | outcomes | sources | topics | corrections
