@@ -130,3 +130,23 @@ def test_an_unknown_stance_attaches_nothing_and_says_why(login, in_review, make_
     )
     assert "Choose whether the passage supports" in response.content.decode()
     assert not claim.evidence.exists()
+
+
+def test_the_queue_offers_the_sources_most_of_its_claims_cite_and_the_chosen_one(
+    login, in_review, make_source, verifier, monkeypatch
+):
+    monkeypatch.setattr("tracker.desk.admin.claims.BusiestRelatedFilter.shown", 2)
+    busy, medium, quiet = (make_source(title=title) for title in ("Busy readout", "Medium brief", "Quiet memo"))
+    for n, source in enumerate([busy, busy, busy, medium, medium, quiet]):
+        in_review(60 - n, statement=f"Claim {n} on {source.title}", source=source)
+    client = login(verifier)
+
+    def offered(response) -> list[str]:
+        (spec,) = [spec for spec in response.context["cl"].filter_specs if spec.title == "source"]
+        return [label for _, label in spec.lookup_choices]
+
+    assert offered(client.get(QUEUE)) == ["Busy readout", "Medium brief"]
+    chosen = client.get(QUEUE, {"source__id__exact": quiet.pk})
+    assert offered(chosen) == ["Busy readout", "Medium brief", "Quiet memo"]
+    assert _rows(chosen) == ["Claim 5 on Quiet memo"]
+    assert client.get(QUEUE, {"source__id__exact": "x"}).status_code < 500

@@ -96,6 +96,10 @@ class AnchorMethod(models.TextChoices):
     ORPHANED = "orphaned", "Orphaned: not found again"
 
 
+# A quote an edit of its source re-pointed to other words, or could not find again.
+NEEDS_A_LOOK = (AnchorMethod.TOLERANT, AnchorMethod.APPROXIMATE, AnchorMethod.ORPHANED)
+
+
 class AgreementKind(models.TextChoices):
     SECURITY_DEFENCE = "security_defence", "Security and defence partnership"
     INFORMATION_SECURITY = "information_security", "Information-security agreement"

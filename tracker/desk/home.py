@@ -10,22 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from tracker.events.recheck import to_recheck as flagged_to_recheck
 
-from .choices import AnchorMethod, State
+from .choices import NEEDS_A_LOOK, AnchorMethod, State
 from .models import Claim, ClaimEvent, Evidence
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser as User
 
 LIMIT = 10
-# A quote an edit of its source re-pointed to other words, or could not find again.
-NEEDS_A_LOOK = (AnchorMethod.TOLERANT, AnchorMethod.APPROXIMATE, AnchorMethod.ORPHANED)
+__all__ = ["NEEDS_A_LOOK"]  # admin/claims.py imports it from here
 
 
 @dataclass
@@ -90,12 +89,20 @@ def _last_event(field_name: str) -> Subquery:
     )
 
 
+def _flagged(model, field: str) -> QuerySet:
+    """`field` of the quotes needing a look, read from the anchor_method index: a subquery
+    (an IN list), so that the planner does not walk every claim in date order looking
+    for the few, or none, there are."""
+    return model.objects.filter(anchor_method__in=NEEDS_A_LOOK).order_by().values(field)
+
+
 def my_drafts(user: User) -> QuerySet:
     """The person's drafts, sent back ones included (annotated with the last event)."""
     return (
         Claim.objects.filter(state=State.DRAFT, drafted_by=user)
         .annotate(last_action=_last_event("action"), last_comment=_last_event("comment"))
         .select_related("source")
+        .defer("source__text")  # an archived document: large, and not shown
         .order_by("-updated_at", "-pk")
     )
 
@@ -114,14 +121,16 @@ def awaiting_review(user: User) -> QuerySet:
 def quotes_to_look_at(user: User) -> QuerySet:
     """Evidence quotes orphaned or re-pointed by an edit of their source; a reporter
     sees those on their own drafts, a verifier or editor all of them."""
-    evidence = Evidence.objects.filter(anchor_method__in=NEEDS_A_LOOK).select_related("claim", "source")
+    evidence = (
+        Evidence.objects.filter(pk__in=_flagged(Evidence, "pk")).select_related("claim", "source").defer("source__text")
+    )
     if not user.has_perm("desk.review_claim"):
         evidence = evidence.filter(claim__drafted_by=user, claim__state=State.DRAFT)
     return evidence.order_by("-pk")
 
 
 def claim_quotes_to_look_at(user: User) -> QuerySet:
-    claims = Claim.objects.filter(anchor_method__in=NEEDS_A_LOOK).select_related("source")
+    claims = Claim.objects.filter(pk__in=_flagged(Claim, "pk")).select_related("source").defer("source__text")
     if not user.has_perm("desk.review_claim"):
         claims = claims.filter(drafted_by=user, state=State.DRAFT)
     return claims.order_by("-updated_at", "-pk")
@@ -131,12 +140,11 @@ def to_recheck(user: User) -> QuerySet:
     """Published claims to re-check. For now: those resting on a quote that an edit of
     its source orphaned or re-pointed. This is the hook for an event-driven flag
     (a new source contradicting a published verdict, say): add its condition here."""
-    # An IN over the (indexed, small) set of flagged evidence, not a per-claim EXISTS.
-    flagged = Evidence.objects.filter(anchor_method__in=NEEDS_A_LOOK).values("claim_id")
+    flagged = _flagged(Claim, "pk").union(_flagged(Evidence, "claim_id"))
     return (
-        Claim.objects.filter(state=State.PUBLISHED)
-        .filter(Q(anchor_method__in=NEEDS_A_LOOK) | Q(pk__in=flagged))
+        Claim.objects.filter(state=State.PUBLISHED, pk__in=flagged)
         .select_related("source")
+        .defer("source__text")  # an archived document: large, and not shown
         .order_by("-updated_at", "-pk")
     )
 

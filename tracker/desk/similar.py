@@ -25,6 +25,7 @@ from .choices import State
 from .models import Claim
 
 PRESELECT = 60
+RANKED = 500
 MIN_SCORE = 50.0
 
 
@@ -35,25 +36,43 @@ class Similar:
 
 
 def _published_ids(terms: list[str], limit: int) -> list[int]:
+    """Published claims sharing the statement's most distinctive words (its longest
+    three, all of them), best ranked first; then, to fill up, claims with any of its six
+    longest words, newest first and unranked (rapidfuzz ranks all candidates). An OR of
+    every word, ranked, matched nearly every claim ("according", "said"): 0.3-0.6 s."""
+    longest = sorted(terms, key=len, reverse=True)
+    ids = _matching(longest[:3], every=True, limit=limit)
+    if len(ids) < limit:
+        ids += [pk for pk in _matching(longest[:6], every=False, limit=limit) if pk not in ids]
+    return ids[:limit]
+
+
+def _matching(terms: list[str], *, every: bool, limit: int) -> list[int]:
     documents = SearchDocument.objects.filter(kind=SearchDocument.Kind.CLAIM)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.db.models.expressions import RawSQL
 
-        query = SearchQuery(" | ".join(terms), search_type="raw", config="english")
-        vector = SearchVector("title", config="english")
-        return list(
-            documents.annotate(document=vector, rank=SearchRank(vector, query))
-            .filter(document=query)
-            .order_by("-rank", "-updated_at")
-            .values_list("object_id", flat=True)[:limit]
+        # The stored, indexed vector; only title words (`:A`, a claim's statement).
+        query = SearchQuery(
+            (" & " if every else " | ").join(f"{term}:A" for term in terms), search_type="raw", config="english"
         )
-    match = " OR ".join(f'title : "{term}"' for term in terms)
+        vector = RawSQL(f"{SearchDocument._meta.db_table}.search_vector", [], output_field=SearchVectorField())
+        matches = documents.annotate(document=vector).filter(document=query).order_by()
+        if every:  # ranked, among the first RANKED found: ts_rank on 20,000 matches took 0.2 s
+            # (Two queries: the vector is raw SQL naming the table, which a subquery renames.)
+            first = list(matches.values_list("pk", flat=True)[:RANKED])
+            matches = (
+                documents.filter(pk__in=first).annotate(rank=SearchRank(vector, query)).order_by("-rank", "-updated_at")
+            )
+        return list(matches.values_list("object_id", flat=True)[:limit])
+    match = (" AND " if every else " OR ").join(f'title : "{term}"' for term in terms)
+    order = "bm25(public_searchdocument_fts)" if every else "f.rowid DESC"  # rowid order: streamed
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT d.object_id FROM public_searchdocument_fts f "
             "JOIN public_searchdocument d ON d.id = f.rowid "
-            "WHERE public_searchdocument_fts MATCH %s AND d.kind = %s "
-            "ORDER BY bm25(public_searchdocument_fts) LIMIT %s",
+            f"WHERE public_searchdocument_fts MATCH %s AND d.kind = %s ORDER BY {order} LIMIT %s",
             [match, SearchDocument.Kind.CLAIM, limit],
         )
         return [row[0] for row in cursor.fetchall()]

@@ -86,6 +86,21 @@ class RecordAdmin(RefusesBadInput, SimpleHistoryAdmin):
     list_per_page = 50
     # simple-history's own list, less an inline style the Content-Security-Policy blocks.
     object_history_list_template = "admin/desk/object_history_list.html"
+    # Large fields of the records a list joins (list_select_related) that it never shows:
+    # a source's archived text is tens of kilobytes, fifty times a page.
+    list_deferred: tuple[str, ...] = ()
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        deferred = self.list_deferred
+        if not deferred:
+            return changelist
+
+        class LighterChangeList(changelist):
+            def apply_select_related(self, qs):
+                return super().apply_select_related(qs).defer(*deferred)
+
+        return LighterChangeList
 
     def revert_disabled(self, request, obj=None) -> bool:
         # Reverting from the history page would bypass the workflow and the version check.

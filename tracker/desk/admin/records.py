@@ -132,6 +132,7 @@ class CorrectionAdmin(ReadOnlyAdmin):
 
     list_display = ("created_at", "kind", "record", "note", "created_by")
     list_select_related = ("claim", "agreement", "meeting", "source", "created_by")
+    list_deferred = ("source__text",)
     list_filter = ("kind",)
     search_fields = ("note",)
     readonly_fields = ("kind", "claim", "agreement", "meeting", "source", "created_at", "created_by")
