@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn's workers and threads for `make serve` (chosen by measurement: docs/benchmarks.md).
+WORKERS ?= 3
+THREADS ?= 1
 # The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/api` picks files.
 PYTEST_ARGS ?= -n auto
 
@@ -34,7 +37,7 @@ test: install
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false PY=$(PY) scripts/with-worker $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers 3
+	DEBUG=false PY=$(PY) scripts/with-worker $(VENV)/bin/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS)
 
 lint: install
 	$(VENV)/bin/ruff check .
