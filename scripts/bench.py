@@ -234,6 +234,70 @@ def addresses() -> list[tuple[str, str]]:
     ]
 
 
+def admin_pages() -> list[tuple[str, str]]:
+    """(label, path) of the desk's admin pages measured: the home, each changelist (with a
+    search and a filter where staff use them) and a change page of each kind."""
+    from tracker.desk.models import Agreement, Claim, Meeting, Person, Source
+
+    def middle(model) -> int:
+        return model.objects.order_by("pk").values_list("pk", flat=True)[model.objects.count() // 2]
+
+    pages = [("desk home", "/admin/"), ("review queue", "/admin/desk/claimforreview/")]
+    for name in ("claim", "source", "agreement", "meeting", "person", "evidence", "correction"):
+        pages.append((f"{name} list", f"/admin/desk/{name}/"))
+    pages += [
+        ("claim list, searched", "/admin/desk/claim/?q=critical"),
+        ("claim list, published", "/admin/desk/claim/?state__exact=published"),
+        ("source list, searched", "/admin/desk/source/?q=lithium"),
+        ("new claim", "/admin/desk/claim/add/"),
+    ]
+    for model in (Claim, Source, Agreement, Meeting, Person):
+        name = model._meta.model_name
+        pages.append((f"{name} page", f"/admin/desk/{name}/{middle(model)}/change/"))
+    return pages
+
+
+def admin_times(pages: list[tuple[str, str]]) -> list[dict]:
+    """In-process render times of the admin pages, signed in as a superuser (made once
+    in the benchmark database): the first request with an empty cache, then the next."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="bench-editor").first() or user_model.objects.create_superuser(
+        "bench-editor", "bench@example.org", None
+    )
+    client = Client()
+    client.force_login(user)
+    client.get("/admin/jsi18n/")  # the process's first admin request (imports, templates) is no page's cost
+    rows = []
+    for label, path in pages:
+        cache.clear()
+        times = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path, secure=False)
+                times.append(round((time.perf_counter() - started) * 1000, 1))
+        rows.append({"label": label, "path": path, "status": response.status_code, "bytes": len(response.content),
+                     "queries": len(queries), "first_ms": times[0], "again_ms": times[1]})  # fmt: skip
+    return rows
+
+
+def admin_table(rows: list[dict]) -> str:
+    lines = [
+        "| admin page | address | status | bytes | queries | first ms | again ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['label']} | `{r['path']}` | {r['status']} | {r['bytes']} | {r['queries']} | "
+                     f"{r['first_ms']} | {r['again_ms']} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def deep_cursor(get, path: str, pages: int) -> str:
     """The address of the page after `pages` pages of 200 (the next link, at the default page size)."""
     url = f"{path}?page_size=200"
@@ -423,6 +487,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8100)))
     parser.add_argument("--build-only", action="store_true", help="build (or find) the database, then stop")
     parser.add_argument("--only", default="", help="measure only addresses whose label contains this")
+    parser.add_argument("--admin-only", action="store_true",
+                        help="only the admin pages' render times (in-process, no server)")  # fmt: skip
     for name, value in FULL.items():
         parser.add_argument(f"--{name}", type=int, default=None, help=f"generate_demo --{name} (default {value})")
     args = parser.parse_args()
@@ -447,8 +513,13 @@ def main() -> int:
     django.setup()
     from django.db import connection
 
-    chosen = [(label, path) for label, path in addresses() if args.only.lower() in label.lower()]
     vendor = connection.vendor
+    admin_rows = admin_times(admin_pages()) if args.admin_only or not args.only else []
+    if args.admin_only:
+        print(f"\n## {vendor}, admin pages\n\n{admin_table(admin_rows)}")
+        return 1 if any(r["status"] != 200 for r in admin_rows) else 0
+    connection.close()
+    chosen = [(label, path) for label, path in addresses() if args.only.lower() in label.lower()]
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     script = workdir / "bench.lua"
@@ -533,6 +604,7 @@ def main() -> int:
         "peak_worker_rss_mb": peak,
         "export": export,
         "rows": rows,
+        "admin": admin_rows,
     }
     out = ROOT / "artifacts" / "bench.json"
     out.parent.mkdir(exist_ok=True)
@@ -547,8 +619,12 @@ def main() -> int:
     else:
         print(f"\nExport (`/api/v1/export/`), time to its first line: p50 {export.get('first_line_p50_ms')} ms, "
               f"p95 {export.get('first_line_p95_ms')} ms.")  # fmt: skip
-    print(f"Peak RSS of a server worker: {peak} MB.\nWritten to {out.relative_to(ROOT)}.")
+    print(f"Peak RSS of a server worker: {peak} MB.")
+    if admin_rows:
+        print(f"\nAdmin pages, in-process, signed in:\n\n{admin_table(admin_rows)}")
+    print(f"Written to {out.relative_to(ROOT)}.")
     failed = [r for r in rows if r.get("failed")] + ([export] if "failed" in export else [])
+    failed += [r for r in admin_rows if r["status"] != 200]
     return 1 if failed else 0
 
 

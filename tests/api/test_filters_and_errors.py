@@ -250,5 +250,6 @@ def test_a_meeting_the_party_hosts_is_listed_once_whatever_its_counterparts(
     assert slugs(api, "/api/v1/meetings/", {"party": "JP"}) == ["seoul-visit", "tokyo-trilateral"]
     assert slugs(api, "/api/v1/meetings/", {"party": "JP", "topic": "trade"}) == ["seoul-visit", "tokyo-trilateral"]
     assert slugs(api, "/api/v1/claims/", {"party": "JP", "topic": "trade", "verdict": "accurate"}) == ["about-both"]
-    page = client.get("/meetings/?party=JP").content.decode()
-    assert page.count('href="/meetings/tokyo-trilateral/"') == 1
+    for page in ("/meetings/?party=JP", "/parties/JP/"):
+        assert client.get(page).content.decode().count('href="/meetings/tokyo-trilateral/"') == 1, page
+        assert 'href="/meetings/seoul-visit/"' in client.get(page).content.decode()

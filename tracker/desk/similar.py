@@ -79,14 +79,17 @@ def _matching(terms: list[str], *, every: bool, limit: int) -> list[int]:
 
 
 def _in_progress_ids(terms: list[str], limit: int) -> list[int]:
-    words = sorted(terms, key=len, reverse=True)[:6]
-    wanted = reduce(or_, (Q(statement__icontains=word) for word in words))
-    return list(
-        Claim.objects.filter(state__in=(State.DRAFT, State.IN_REVIEW))
-        .filter(wanted)
-        .order_by("-updated_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    """Drafts and claims in review whose statements contain the three longest words,
+    then, to fill up, any of the six longest (on PostgreSQL the trigram indexes of
+    migration 0015 answer both)."""
+    longest = sorted(terms, key=len, reverse=True)
+    in_progress = Claim.objects.filter(state__in=(State.DRAFT, State.IN_REVIEW)).order_by("-updated_at")
+    every = in_progress.filter(*(Q(statement__icontains=word) for word in longest[:3]))
+    ids = list(every.values_list("pk", flat=True)[:limit])
+    if len(ids) < limit:
+        wanted = reduce(or_, (Q(statement__icontains=word) for word in longest[:6]))
+        ids += [pk for pk in in_progress.filter(wanted).values_list("pk", flat=True)[:limit] if pk not in ids]
+    return ids[:limit]
 
 
 def similar_claims(claim: Claim, *, limit: int = 8) -> list[Similar]:

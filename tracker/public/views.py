@@ -2,7 +2,7 @@
 
 from itertools import groupby
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -201,20 +201,21 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = published_or_gone(Person.objects.select_related("party"), slug=slug)
-    meetings = Meeting.objects.published().filter(participants__person=person).distinct()
+    # Subqueries on the link tables rather than joins and DISTINCT, which made the
+    # database sort every published claim or meeting (120 ms at 100,000 claims).
+    meeting_ids = person.participations.values("meeting_id")
+    meetings = Meeting.objects.published().filter(pk__in=meeting_ids)
+    outcomes = Meeting.outcome_agreements.through.objects.filter(meeting__in=meetings).values("agreement_id")
+    # One list of ids (a UNION): with an OR, PostgreSQL walked every published claim.
+    named = Claim.people.through.objects.filter(person=person).values("claim_id")
+    about = named.union(Claim.objects.filter(claimant_person=person).order_by().values("pk"))
     context = {
         "person": person,
         "record_feed": feed_link(person),
         "roles": person.roles.select_related("party").order_by("-start_date"),
         "meetings": meetings.order_by("-start_date")[:RELATED_LIMIT],
-        "agreements": Agreement.objects.published()
-        .filter(meetings__in=meetings)
-        .distinct()
-        .order_by("title")[:RELATED_LIMIT],
-        "claims": Claim.objects.published()
-        .filter(Q(people=person) | Q(claimant_person=person))
-        .distinct()
-        .prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
+        "agreements": Agreement.objects.published().filter(pk__in=outcomes).order_by("title")[:RELATED_LIMIT],
+        "claims": Claim.objects.published().filter(pk__in=about).prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
     }
     return render(request, "public/person_detail.html", context)
 
@@ -227,13 +228,14 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
     party = Party.objects.published().filter(code=code).first()
     if party is None:
         raise Http404(f"There is no country or organisation with the code “{code[:16]}”.")
+    counterpart = Meeting.counterparts.through.objects.filter(party=party).values("meeting_id")
+    counterpart_or_host = counterpart.union(Meeting.objects.filter(host=party).order_by().values("pk"))
     context = {
         "party": party,
         "record_feed": feed_link(party),
         "people": Person.objects.published().filter(party=party).order_by("name")[:RELATED_LIMIT],
         "meetings": Meeting.objects.published()
-        .filter(Q(counterparts=party) | Q(host=party))
-        .distinct()
+        .filter(pk__in=counterpart_or_host)
         .order_by("-start_date")[:RELATED_LIMIT],
         "agreements": Agreement.objects.published().filter(parties=party).order_by("title")[:RELATED_LIMIT],
         "claims": Claim.objects.published().filter(parties=party).prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
