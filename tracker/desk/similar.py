@@ -84,8 +84,11 @@ def _in_progress_ids(terms: list[str], limit: int) -> list[int]:
     migration 0015 answer both)."""
     longest = sorted(terms, key=len, reverse=True)
     in_progress = Claim.objects.filter(state__in=(State.DRAFT, State.IN_REVIEW)).order_by("-updated_at")
-    every = in_progress.filter(*(Q(statement__icontains=word) for word in longest[:3]))
-    ids = list(every.values_list("pk", flat=True)[:limit])
+    # Few claims have all three words: fetched unordered and sorted here, since an ORDER
+    # BY made SQLite walk every claim in date order looking for them (120 ms).
+    every = in_progress.filter(*(Q(statement__icontains=word) for word in longest[:3])).order_by()
+    found = sorted(every.values_list("updated_at", "pk")[: 4 * limit], reverse=True)
+    ids = [pk for _, pk in found][:limit]
     if len(ids) < limit:
         wanted = reduce(or_, (Q(statement__icontains=word) for word in longest[:6]))
         ids += [pk for pk in in_progress.filter(wanted).values_list("pk", flat=True)[:limit] if pk not in ids]
