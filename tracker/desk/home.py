@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser as User
 
 LIMIT = 10
-__all__ = ["NEEDS_A_LOOK"]  # admin/claims.py imports it from here
 
 
 @dataclass

@@ -35,16 +35,21 @@ class Similar:
     score: float
 
 
-def _published_ids(terms: list[str], limit: int) -> list[int]:
-    """Published claims sharing the statement's most distinctive words (its longest
-    three, all of them), best ranked first; then, to fill up, claims with any of its six
-    longest words, newest first and unranked (rapidfuzz ranks all candidates). An OR of
-    every word, ranked, matched nearly every claim ("according", "said"): 0.3-0.6 s."""
+def _two_tiers(terms: list[str], limit: int, find) -> list[int]:
+    """The claims with all of the statement's three longest (most distinctive) words,
+    then, to fill up, those with any of its six longest: `find(words, every=...)`.
+    An OR of every word matched nearly every claim ("according", "said"): 0.3-0.6 s."""
     longest = sorted(terms, key=len, reverse=True)
-    ids = _matching(longest[:3], every=True, limit=limit)
+    ids = find(longest[:3], every=True)
     if len(ids) < limit:
-        ids += [pk for pk in _matching(longest[:6], every=False, limit=limit) if pk not in ids]
+        ids += [pk for pk in find(longest[:6], every=False) if pk not in ids]
     return ids[:limit]
+
+
+def _published_ids(terms: list[str], limit: int) -> list[int]:
+    """Published claims, from the public search index: all three words ranked, the
+    fill-up unranked (rapidfuzz ranks all candidates)."""
+    return _two_tiers(terms, limit, lambda words, every: _matching(words, every=every, limit=limit))
 
 
 def _matching(terms: list[str], *, every: bool, limit: int) -> list[int]:
@@ -79,20 +84,20 @@ def _matching(terms: list[str], *, every: bool, limit: int) -> list[int]:
 
 
 def _in_progress_ids(terms: list[str], limit: int) -> list[int]:
-    """Drafts and claims in review whose statements contain the three longest words,
-    then, to fill up, any of the six longest (on PostgreSQL the trigram indexes of
-    migration 0015 answer both)."""
-    longest = sorted(terms, key=len, reverse=True)
+    """Drafts and claims in review, by their statements (on PostgreSQL the trigram
+    indexes of migration 0015 answer both tiers)."""
     in_progress = Claim.objects.filter(state__in=(State.DRAFT, State.IN_REVIEW)).order_by("-updated_at")
-    # Few claims have all three words: fetched unordered and sorted here, since an ORDER
-    # BY made SQLite walk every claim in date order looking for them (120 ms).
-    every = in_progress.filter(*(Q(statement__icontains=word) for word in longest[:3])).order_by()
-    found = sorted(every.values_list("updated_at", "pk")[: 4 * limit], reverse=True)
-    ids = [pk for _, pk in found][:limit]
-    if len(ids) < limit:
-        wanted = reduce(or_, (Q(statement__icontains=word) for word in longest[:6]))
-        ids += [pk for pk in in_progress.filter(wanted).values_list("pk", flat=True)[:limit] if pk not in ids]
-    return ids[:limit]
+
+    def find(words: list[str], *, every: bool) -> list[int]:
+        if not every:
+            wanted = reduce(or_, (Q(statement__icontains=word) for word in words))
+            return list(in_progress.filter(wanted).values_list("pk", flat=True)[:limit])
+        # Few claims have all three words: fetched unordered and sorted here, since an
+        # ORDER BY made SQLite walk every claim in date order looking for them (120 ms).
+        every_word = in_progress.filter(*(Q(statement__icontains=word) for word in words)).order_by()
+        return [pk for _, pk in sorted(every_word.values_list("updated_at", "pk")[: 4 * limit], reverse=True)]
+
+    return _two_tiers(terms, limit, find)
 
 
 def similar_claims(claim: Claim, *, limit: int = 8) -> list[Similar]:

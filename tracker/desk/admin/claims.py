@@ -14,9 +14,8 @@ from django.utils.html import format_html
 
 from .. import services
 from ..candidates import find_candidates
-from ..choices import Stance, State
+from ..choices import NEEDS_A_LOOK, Stance, State
 from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
-from ..home import NEEDS_A_LOOK
 from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
 from ..similar import similar_claims
 from ..text import strip_control_chars
