@@ -88,3 +88,16 @@ def test_the_review_queues_history_pages_are_the_claims(login, make_staff, make_
 
     assert (history.status_code, history["Location"]) == (302, f"/admin/desk/claim/{claim.pk}/history/")
     assert (version.status_code, version["Location"]) == (302, f"/admin/desk/claim/{claim.pk}/history/1/")
+
+
+def test_a_topics_past_version_page_reads_without_a_server_error(login, make_staff, make_topic):
+    topic = make_topic("defence", "Defence")
+    version = topic.history.earliest().history_id
+    client = login(make_staff("Editor"))
+
+    response = client.get(f"/admin/desk/topic/{topic.pk}/history/{version}/")
+    added = client.get("/admin/desk/topic/add/")
+
+    assert response.status_code == 200
+    assert "Defence" in response.content.decode()
+    assert "prepopulated" in added.content.decode()  # the slug still fills from the name on adding

@@ -74,7 +74,7 @@ class PersonAdmin(PublishableAdmin):
     list_select_related = ("party",)
     list_filter = ("state", "party")
     search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_on_add = {"slug": ("name",)}
     autocomplete_fields = ("party",)
     inlines = [RoleInline]
 
@@ -95,13 +95,16 @@ class ReferenceAdmin(ServiceAdmin):
     """Parties and topics: every one is public, and its code or slug is its address."""
 
     key = "slug"
+    # Only when adding: the key is read-only afterwards. Not `prepopulated_fields`, which
+    # simple-history's past-version page reads directly, for a field its form lacks (a 500).
+    prepopulated_on_add: dict[str, tuple[str, ...]] = {}
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         return [*readonly, self.key] if obj is not None else readonly
 
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj is not None else super().get_prepopulated_fields(request, obj)
+        return {} if obj is not None else dict(self.prepopulated_on_add)
 
 
 class PartyForm(forms.ModelForm):
@@ -122,7 +125,7 @@ class PartyAdmin(ReferenceAdmin):
 class TopicAdmin(ReferenceAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_on_add = {"slug": ("name",)}
 
 
 @admin.register(Correction)
