@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from tracker.api import throttles
 from tracker.desk import services
 from tracker.desk.choices import (
     AgreementKind,
@@ -48,10 +49,13 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test database reuses record
-    version numbers, so a page cached by one test could otherwise answer the next."""
+    version numbers, so a page cached by one test could otherwise answer the next. Rate
+    leases a process holds are dropped with the counts they were granted from."""
     cache.clear()
+    throttles.leases.clear()
     yield
     cache.clear()
+    throttles.leases.clear()
 
 
 SAMPLE_TEXT = (
