@@ -2,10 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from tracker.desk import services
 from tracker.desk.choices import State
-from tracker.desk.similar import related_checks, similar_claims
+from tracker.desk.similar import rarest_first, related_checks, similar_claims
 
 SAID = "Canada and China agreed to reset bilateral ties at the APEC summit in Gyeongju."
 
@@ -38,6 +39,28 @@ def test_similar_claims_take_the_same_queries_for_many_claims_as_for_few(
         make_claim(state=State.PUBLISHED if n % 2 else State.DRAFT, statement=f"Canada and China agreed on item {n}.")
     with django_assert_max_num_queries(len(few)):
         assert len(similar_claims(new)) >= 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_the_words_looked_up_first_are_the_rarest_by_the_index_statistics(make_claim):
+    # "according" is longer than "gyeongju" but in every document, "gyeongju" in one.
+    for n in range(25):
+        make_claim(state=State.PUBLISHED, statement=f"According to the ministry, item {n} was agreed.")
+    make_claim(state=State.PUBLISHED, statement="According to officials, talks went on in Gyeongju.")
+    terms = ["according", "ministry", "gyeongju", "agreed"]
+    assert rarest_first(terms) == terms  # no statistics yet: longest first, in order among equals
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE public_searchdocument")
+
+    assert rarest_first(terms)[0] == "gyeongju"
+    assert rarest_first(terms)[-1] == "according"
+
+
+def test_without_statistics_the_longest_words_are_looked_up_first():
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL reads its statistics")
+    assert rarest_first(["said", "gyeongju", "according"]) == ["according", "gyeongju", "said"]
 
 
 def test_linking_a_repeat_shows_both_to_readers_once_published(client, make_claim, earlier, staff):
