@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -424,11 +425,17 @@ class BusiestRelatedFilter(admin.RelatedOnlyFieldListFilter):
     shown = 15
 
     def field_choices(self, field, request, model_admin):
-        listed = getattr(model_admin, "queue", model_admin.get_queryset)  # without per-row counts
-        in_list = listed(request).order_by().values("pk")
+        listed = getattr(model_admin, "queue", model_admin.get_queryset)(request).order_by()  # without row counts
+        if connection.vendor == "postgresql":
+            # Grouped over the list itself: PostgreSQL answered `pk IN (the list)` by
+            # scanning every claim (72 ms), where this reads the queue's rows (4-7 ms).
+            in_list = listed
+        else:
+            # SQLite grouped the list itself along the related record's index, visiting
+            # every claim (150 ms); `pk IN (the list)` starts from the queue.
+            in_list = model_admin.model.objects.filter(pk__in=listed.values("pk"))
         busiest = (
-            model_admin.model.objects.filter(pk__in=in_list)
-            .exclude(**{f"{self.field_path}__isnull": True})
+            in_list.filter(**{f"{self.field_path}__isnull": False})
             .values(f"{self.field_path}__pk")
             .annotate(n=Count("pk"))
             .order_by("-n", f"{self.field_path}__pk")
