@@ -8,6 +8,9 @@ is cut, which is what a stopped server looks like to its clients (refused, dropp
 SQLite: the folder holding the database file disappears, as an unmounted volume does."""
 
 import json
+import os
+import re
+import signal
 import time
 from pathlib import Path
 
@@ -94,6 +97,33 @@ def test_a_database_outage_is_a_503_and_recovers_by_itself(server):
     assert 1 <= len(outage_lines) <= 2, output[-3000:]  # 44 failures, one line per 10 s
     assert "Traceback" not in output
     assert " GET /claims/ 503 " in output  # and the request log has a line per request
+
+
+def workers(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_a_worker_started_while_the_database_is_away_warms_up_and_answers_503(server):
+    outage, http, log = server
+    master = server_master_pid(log)
+    assert http.get("/claims/")[0] == 200  # the first worker is up
+    outage.cut()
+    (worker,) = workers(master)
+    os.kill(worker, signal.SIGKILL)  # gunicorn starts another in its place
+    deadline = time.monotonic() + 20
+    while (workers(master) in ([], [worker])) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert http.get("/claims/")[0] == 503
+    assert log.read_text().count("Warmed up: ") == 2  # the first worker and its replacement
+    outage.restore()
+
+
+def server_master_pid(log: Path) -> int:
+    match = re.search(r"Listening at: .*? \((\d+)\)", log.read_text())
+    assert match, log.read_text()[-2000:]
+    return int(match.group(1))
 
 
 def test_an_unreachable_redis_is_a_503_for_the_api_and_reported_by_healthz(db, settings):
