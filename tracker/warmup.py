@@ -47,8 +47,8 @@ def warm_up() -> int:
         try:
             engine.get_template(name)
             compiled += 1
-        except (TemplateDoesNotExist, TemplateSyntaxError):  # a partial's fragment, say: compiled on use
-            log.debug("warm-up: %s not compiled", name)
+        except (TemplateDoesNotExist, TemplateSyntaxError):  # the worker starts; the page fails on use, as before
+            log.warning("warm-up: template %s did not compile", name)
     get_resolver().url_patterns  # noqa: B018 (imports the URL configuration and every view)
     gc.collect()
     gc.freeze()

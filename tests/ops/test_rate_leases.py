@@ -89,6 +89,19 @@ def test_a_lease_ends_with_its_window(backend, settings, monkeypatch):
     assert list(process.left) == [f"{window_key('anon', '192.0.2.7', int(NOW // 60) + 1)}:1000/60"]
 
 
+def test_ended_windows_leases_are_dropped_once_the_earliest_has_ended():
+    process = throttles._Leases()
+    process.keep("a", 4, until=60, now=10)
+    process.keep("b", 4, until=120, now=20)
+    assert set(process.left) == {"a", "b"}
+
+    process.keep("c", 4, until=120, now=70)  # "a" ended at 60
+
+    assert set(process.left) == {"b", "c"}
+    assert process.first_end == 120
+    assert not process.take("a", now=70) and process.take("b", now=70)
+
+
 def test_near_the_limit_only_what_fits_is_granted(backend, settings, clock, monkeypatch):
     set_rate(settings, "1000/min")
     backend.set(window_key("anon", "192.0.2.7", int(NOW // 60)), 997, 120)

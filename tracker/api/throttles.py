@@ -102,11 +102,13 @@ def lease_size(limit: int) -> int:
 
 class _Leases:
     """The requests this process may still answer per client without asking the shared
-    count, each until its window ends. Safe across the threads of one worker; an ended
-    window's leases are dropped when the next lease is kept."""
+    count, each until its window ends. Safe across the threads of one worker. Ended
+    windows' leases are dropped once the earliest kept one has ended, not on every
+    lease: a pass over many clients' leases once a window, not once a request."""
 
     def __init__(self):
         self.left: dict[str, list] = {}  # key: [requests left, the time its window ends]
+        self.first_end = math.inf  # the earliest end among the kept leases
         self.lock = threading.Lock()
 
     def take(self, key: str, now: float) -> bool:
@@ -119,13 +121,16 @@ class _Leases:
 
     def keep(self, key: str, requests: int, until: float, now: float) -> None:
         with self.lock:
-            for ended in [k for k, (_, end) in self.left.items() if end <= now]:
-                del self.left[ended]
+            if now >= self.first_end:
+                self.left = {k: lease for k, lease in self.left.items() if lease[1] > now}
+                self.first_end = min((lease[1] for lease in self.left.values()), default=math.inf)
             self.left[key] = [requests, until]
+            self.first_end = min(self.first_end, until)
 
     def clear(self) -> None:
         with self.lock:
             self.left.clear()
+            self.first_end = math.inf
 
 
 leases = _Leases()
