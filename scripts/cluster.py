@@ -111,6 +111,10 @@ class Cluster:
             start_new_session=True,
         )
         opslib.wait_for(lambda: opslib.port_open(self.nginx_port), 15, "nginx")
+        # Ready when each server answers (its workers have warmed up), not when it listens.
+        for index in range(2):
+            http = opslib.Http(self.app_url(index), timeout=5)
+            opslib.wait_for(lambda http=http: http.get("/robots.txt")[0] == 200, 30, f"app-{'ab'[index]} answering")
         return self
 
     def stop(self) -> None:
