@@ -1,9 +1,16 @@
 """Full-text search: ranked, highlighted, escaped, published records only, and an
 index that follows the records as they change."""
 
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
 from tracker.desk import services
 from tracker.desk.choices import State
 from tracker.desk.models import Source
+from tracker.public import search as search_module
 from tracker.public.search import search
 
 
@@ -101,3 +108,54 @@ def test_pages_of_results_hold_every_published_match_once_when_most_matches_are_
 
     assert sorted(seen) == sorted(source.get_absolute_url() for source in sources[32:])
     assert len(search("narwhal", limit=20).hits) == 8
+
+
+NARWHALS = 60
+
+
+@pytest.fixture
+def narwhals(db, make_source):
+    """Sixty sources that rank apart: the word in some titles, and from one to five
+    times in the text."""
+    return [
+        make_source(
+            title=f"{'Narwhal' if n % 3 == 0 else 'Arctic'} survey {n}",
+            text=" ".join(["Narwhal count in the strait."] * (1 + n % 5) + [f"Survey {n}."]),
+        )
+        for n in range(NARWHALS)
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's three-step search")
+@given(
+    best_hidden=st.integers(0, NARWHALS),
+    others_hidden=st.sets(st.integers(0, NARWHALS - 1), max_size=NARWHALS),
+    offset=st.integers(0, 30),
+    limit=st.integers(1, 20),
+    kinds=st.sampled_from([None, ["source"], ["claim"], ["source", "claim"]]),
+)
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_three_step_search_pages_as_ranking_every_visible_match_does(
+    narwhals, best_hidden, others_hidden, offset, limit, kinds
+):
+    """Whatever is hidden (the best-ranked matches above all: those the first step
+    finds first), wherever the page starts: the same hits in the same order as the one
+    query that ranks only the visible documents."""
+    from django.contrib.postgres.search import SearchQuery, SearchVectorField
+    from django.db.models.expressions import RawSQL
+
+    chosen = kinds or list(search_module.MODELS)
+    query = SearchQuery("narwhal", search_type="plain", config="english")
+    vector = RawSQL("public_searchdocument.search_vector", [], output_field=SearchVectorField())
+    Source.objects.update(state=State.PUBLISHED)
+    best_first = [hit.url for hit in search_module._rank_visible_postgresql(["source"], query, vector, 0, NARWHALS)]
+    hidden = {source.pk for source in narwhals if source.get_absolute_url() in best_first[:best_hidden]}
+    hidden |= {narwhals[n].pk for n in others_hidden}
+    Source.objects.filter(pk__in=hidden).update(state=State.IN_REVIEW)
+
+    fast = search_module._search_postgresql(chosen, ["narwhal"], offset, limit)
+    slow = search_module._rank_visible_postgresql(chosen, query, vector, offset, limit)
+
+    assert [(hit.url, hit.title, hit.snippet) for hit in fast] == [(hit.url, hit.title, hit.snippet) for hit in slow]
+    visible = NARWHALS - len(hidden) if "source" in chosen else 0
+    assert len(fast) == max(0, min(limit, visible - offset))

@@ -218,24 +218,57 @@ def search(query: str, *, kinds: list[str] | None = None, offset: int = 0, limit
 
 
 def _search_postgresql(kinds: list[str], terms: list[str], offset: int, limit: int) -> list[Hit]:
-    """On the stored, GIN-indexed `search_vector` column (migration 0003_search_vector)."""
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+    """On the stored, GIN-indexed `search_vector` column (migration 0003_search_vector),
+    in the three steps of the SQLite search below: rank the index alone, keep the ranked
+    candidates that are visible (checked row by row), then highlight only the page.
+    Checking every match against the published records instead hashed every published
+    claim's id on each search (65 of 210 ms for a word in 17,000 documents). When too
+    few candidates are visible, the visible documents are ranked in one query."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 
-    documents = SearchDocument.objects.filter(_visible(kinds))
     query = SearchQuery(" ".join(terms), search_type="plain", config="english")
     vector = RawSQL(f"{SearchDocument._meta.db_table}.search_vector", [], output_field=SearchVectorField())
-    matches = documents.annotate(document=vector).filter(document=query)
-    headline = {"config": "english", "start_sel": _START, "stop_sel": _STOP}
-    rows = (
-        matches.annotate(
-            rank=SearchRank(vector, query),
-            title_marked=SearchHeadline("title", query, highlight_all=True, **headline),
-            snippet=SearchHeadline("body", query, max_words=40, min_words=15, max_fragments=2, **headline),
-        )
+    window = 2 * (offset + limit) + 20
+    ranked = list(
+        SearchDocument.objects.filter(kind__in=kinds)
+        .annotate(document=vector)
+        .filter(document=query)
+        .annotate(rank=SearchRank(vector, query))
         .order_by("-rank", "-updated_at", "pk")
-        .values_list("kind", "slug", "title_marked", "snippet", "updated_at")[offset : offset + limit]
+        .values_list("pk", flat=True)[:window]
     )
-    return [_hit(*row) for row in rows]
+    visible = set(SearchDocument.objects.filter(_visible_rows(kinds), pk__in=ranked).values_list("pk", flat=True))
+    candidates = [pk for pk in ranked if pk in visible]
+    if len(ranked) < window or len(candidates) >= offset + limit:
+        page = candidates[offset : offset + limit]
+        if not page:
+            return []
+        rows = _headlines(SearchDocument.objects.filter(pk__in=page), query)
+        order = {pk: position for position, pk in enumerate(page)}
+        return [_hit(*row[1:]) for row in sorted(rows, key=lambda row: order[row[0]])]
+    return _rank_visible_postgresql(kinds, query, vector, offset, limit)
+
+
+def _headlines(documents, query, start: int = 0, stop: int | None = None) -> list[tuple]:
+    from django.contrib.postgres.search import SearchHeadline
+
+    headline = {"config": "english", "start_sel": _START, "stop_sel": _STOP}
+    marked = documents.annotate(
+        title_marked=SearchHeadline("title", query, highlight_all=True, **headline),
+        snippet=SearchHeadline("body", query, max_words=40, min_words=15, max_fragments=2, **headline),
+    )
+    return list(marked.values_list("pk", "kind", "slug", "title_marked", "snippet", "updated_at")[start:stop])
+
+
+def _rank_visible_postgresql(kinds: list[str], query, vector, offset: int, limit: int) -> list[Hit]:
+    """The page of the visible documents, ranked in one query (the slower way, always
+    right; also what the three steps above must agree with)."""
+    from django.contrib.postgres.search import SearchRank
+
+    matches = SearchDocument.objects.filter(_visible(kinds)).annotate(document=vector).filter(document=query)
+    ranked = matches.annotate(rank=SearchRank(vector, query)).order_by("-rank", "-updated_at", "pk")
+    rows = _headlines(ranked, query, offset, offset + limit)
+    return [_hit(*row[1:]) for row in rows]
 
 
 def _search_sqlite(kinds: list[str], terms: list[str], offset: int, limit: int) -> list[Hit]:
