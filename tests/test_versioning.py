@@ -2,9 +2,11 @@
 
 import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tracker.desk import versioning
+from tracker.desk.models import RecordVersion
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections only")
 
@@ -55,3 +57,41 @@ def test_a_connection_the_server_dropped_between_requests_is_replaced_without_an
 
     assert versioning.current() == before
     assert reused_connection.connection.info.backend_pid != pid
+
+
+@pytest.fixture
+def autocommit_connection(transactional_db):
+    versioning.bump()  # connects, and makes the row a flushed database lacks
+    yield connection
+
+
+def test_the_libpq_read_answers_what_the_usual_read_answers(autocommit_connection):
+    for change in (versioning.bump, versioning.stamp, versioning.bump):
+        change()
+        fast = versioning._read_libpq(connection)
+        assert fast is not None  # an open connection in autocommit: the fast path ran
+        assert fast == versioning._read_checked(connection)
+        assert versioning.current() == versioning.Version(*fast)
+
+
+def test_a_logged_or_wrapped_query_and_a_transaction_take_the_usual_counted_path(autocommit_connection):
+    with CaptureQueriesContext(connection) as queries:
+        assert versioning._read_libpq(connection) is None
+        versioning.current()
+    assert len(queries) == 1
+
+    seen = []
+    with connection.execute_wrapper(lambda execute, sql, *args: seen.append(sql) or execute(sql, *args)):
+        versioning.current()
+    assert len(seen) == 1
+
+    with transaction.atomic():
+        assert versioning._read_libpq(connection) is None
+        assert versioning.current().number >= 1
+
+
+def test_without_the_version_row_the_version_is_the_epoch(autocommit_connection):
+    RecordVersion.objects.all().delete()
+
+    assert versioning._read_libpq(connection) is None
+    assert versioning.current() == versioning.Version(0, versioning._EPOCH)

@@ -6,6 +6,7 @@ from . import changes, docs, sync, views
 from .errors import not_found
 
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("agreements", views.AgreementViewSet, basename="agreement")

@@ -7,7 +7,8 @@ and cannot deadlock on it. The new number becomes visible with the change itself
 commit, to every app server: a page cached under the old number is never served again.
 
 `current()` is what readers key on: one primary-key read, which on PostgreSQL is also
-the connection's health check (see `_read_checked`).
+the connection's health check (see `_read_checked`) and goes straight to libpq when it
+can (see `_read_libpq`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from .models import RecordVersion
 
 ROW = 1
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_EPOCH_UNIX = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _CURRENT = f"SELECT number, changed_at FROM {RecordVersion._meta.db_table} WHERE id = %s"
+
+
+# Whole microseconds since the epoch: an integer, so the text result needs no date parsing.
+_CURRENT_LIBPQ = (
+    f"SELECT number, (extract(epoch FROM changed_at) * 1000000)::bigint "
+    f"FROM {RecordVersion._meta.db_table} WHERE id = {ROW}"
+).encode()
 
 
 def _read(connection):
@@ -59,6 +68,46 @@ def _read_checked(connection):
         return _read(connection)
 
 
+def _read_libpq(connection):
+    """The version row read on the connection's libpq handle, or None to read it the
+    usual way.
+
+    Every public page and API answer makes this read, cached or not, and on PostgreSQL
+    half of its time was the client's own: Django's cursor wrapper, then psycopg's
+    cursor, around a round trip that libpq makes in about as long as the two together
+    (docs/benchmarks.md). Here it is one `PQexec`. Only on an open connection in
+    autocommit (outside any transaction, where Django would have nothing to add), with
+    no query being logged or wrapped (debug cursors, the tests' query counts): there
+    the usual path runs and is counted. Anything but a row (an error, a dropped
+    connection, no row) falls back to the usual path, which raises or reconnects as
+    it always has, so the answer and the errors are the same either way.
+    """
+    raw = connection.connection
+    if (
+        raw is None
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+        or connection.queries_logged
+        or connection.execute_wrappers
+    ):
+        return None
+    import psycopg
+    from psycopg import pq
+
+    try:
+        result = raw.pgconn.exec_(_CURRENT_LIBPQ)
+    except psycopg.Error:  # a handle psycopg has closed
+        return None
+    if result.status != pq.ExecStatus.TUPLES_OK or result.ntuples != 1:
+        return None
+    number, micros = result.get_value(0, 0), result.get_value(0, 1)
+    if number is None or micros is None:
+        return None
+    connection.health_check_done = True  # the read was the check
+    return int(number), _EPOCH_UNIX + dt.timedelta(microseconds=int(micros))
+
+
 class Version(NamedTuple):
     number: int
     changed_at: dt.datetime
@@ -87,7 +136,7 @@ def current() -> Version:
     on the read connection with no queryset to build (a third of a cached hit's time
     when it went through the ORM)."""
     connection = connections[router.db_for_read(RecordVersion)]
-    row = _read_checked(connection)
+    row = _read_libpq(connection) or _read_checked(connection)
     if row is None:
         return Version(0, _EPOCH)
     number, changed_at = row
