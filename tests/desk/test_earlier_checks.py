@@ -57,6 +57,18 @@ def test_the_words_looked_up_first_are_the_rarest_by_the_index_statistics(make_c
     assert rarest_first(terms)[-1] == "according"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stop words")
+def test_a_stop_word_of_the_index_is_not_looked_up_as_the_rarest(make_claim):
+    # "out" and "same" pass the statement's own stop list, but the index keeps no lexeme
+    # for them: with no share in the statistics they came first, the search dropped them,
+    # and the in-progress tier matched "%out%" in every "about".
+    make_claim(state=State.PUBLISHED, statement="Talks about Gyeongju ruled out the same quota.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE public_searchdocument")
+    assert rarest_first(["out", "gyeongju", "same", "quota"]) == ["gyeongju", "quota"]
+    assert rarest_first(["out", "same"]) == []
+
+
 def test_without_statistics_the_longest_words_are_looked_up_first():
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL reads its statistics")
