@@ -95,3 +95,45 @@ def test_without_the_version_row_the_version_is_the_epoch(autocommit_connection)
 
     assert versioning._read_libpq(connection) is None
     assert versioning.current() == versioning.Version(0, versioning._EPOCH)
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name = %s", [versioning._STATEMENT.decode()])
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_the_libpq_read_is_prepared_once_per_connection(autocommit_connection):
+    first = versioning._read_libpq(connection)
+    assert prepared_statements() == ["tracker_record_version"]
+    versioning.bump()
+    assert versioning._read_libpq(connection) == versioning._read_checked(connection) != first
+
+    connection.close()  # the first read connects; the next prepares on the new connection
+    versioning.current()
+    assert prepared_statements() == []
+    assert versioning.current() == versioning.Version(*versioning._read_checked(connection))
+    assert prepared_statements() == ["tracker_record_version"]
+
+
+def test_a_read_whose_statement_went_away_answers_the_same_and_stops_preparing(autocommit_connection):
+    versioning._read_libpq(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {versioning._STATEMENT.decode()}")  # as a pooler or a reset does
+    versioning.bump()
+
+    assert versioning._read_libpq(connection) == versioning._read_checked(connection)
+    assert connection._version_statement == (connection.connection, False)
+    assert versioning._read_libpq(connection) == versioning._read_checked(connection)  # unprepared from now on
+    assert prepared_statements() == []
+
+
+def test_a_statement_that_cannot_be_prepared_is_read_unprepared(autocommit_connection):
+    connection.close()
+    connection.ensure_connection()
+    with connection.cursor() as cursor:  # the name is taken, by another statement
+        cursor.execute(f"PREPARE {versioning._STATEMENT.decode()} AS SELECT 0, 0")
+    versioning.bump()
+
+    assert versioning._read_libpq(connection) == versioning._read_checked(connection)
+    assert connection._version_statement == (connection.connection, False)
