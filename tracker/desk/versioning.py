@@ -78,8 +78,8 @@ def _read_libpq(connection):
     cursor, around a round trip that libpq makes in about as long as the two together
     (docs/benchmarks.md). Here it is one `PQexecPrepared` (see `_execute`). Only on an
     open connection in autocommit (outside any transaction, where Django would have
-    nothing to add), with no query being logged or wrapped (debug cursors, the tests' query counts): there
-    the usual path runs and is counted. Anything but a row (an error, a dropped
+    nothing to add), with no query being logged or wrapped (debug cursors, the tests'
+    query counts): there the usual path runs and is counted. Anything but a row (an error, a dropped
     connection, no row) falls back to the usual path, which raises or reconnects as
     it always has, so the answer and the errors are the same either way.
     """
