@@ -5,6 +5,9 @@ only a hash is stored (djangorestframework-api-key). No header means an anonymou
 read at the anonymous rate. A header that is present but wrong (malformed, unknown,
 revoked, expired) is refused with a 401: a partner must learn that its key is bad,
 not be silently downgraded to the anonymous rate.
+
+A key is looked up once per request: a cached answer checks it before DRF does
+(hits.py), and when the cache cannot answer, DRF's check takes the same result.
 """
 
 import re
@@ -17,6 +20,8 @@ from rest_framework_api_key.models import APIKey
 KEYWORD = "Api-Key"
 # What KeyGenerator makes: an 8-character prefix, a dot, a 32-character secret.
 KEY_FORMAT = re.compile(r"^[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}$")
+# Where a request keeps the key it was found to carry (on the Django request).
+FOUND = "_api_key_found"
 
 
 class APIKeyAuthentication(BaseAuthentication):
@@ -24,6 +29,9 @@ class APIKeyAuthentication(BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
+        found = getattr(request._request, FOUND, None)
+        if found is not None:
+            return found
         keyword, _, key = header.partition(" ")
         if keyword.lower() != KEYWORD.lower():
             raise AuthenticationFailed(
@@ -40,7 +48,9 @@ class APIKeyAuthentication(BaseAuthentication):
         if api_key.has_expired:
             raise AuthenticationFailed("This API key has expired.", code="expired_key")
         # No Django user stands behind a partner: the key itself is the credential.
-        return (None, api_key)
+        found = (None, api_key)
+        setattr(request._request, FOUND, found)
+        return found
 
     def authenticate_header(self, request: Request) -> str:
         return KEYWORD

@@ -42,7 +42,7 @@ from tracker.filters import (
 )
 from tracker.public import caching
 
-from . import serializers
+from . import hits, serializers
 from .as_of import AsOfDetailMixin
 from .errors import InvalidCursor, InvalidQuery
 from .filtering import MeetingAPIFilter
@@ -76,11 +76,17 @@ class CachedAnswersMixin:
     version (tracker/public/caching.py), rendered: a hit is the kept bytes, with no
     serialising and no rendering. Any change by the desk's services moves the version,
     so the next request on any server builds the answer afresh. Authentication and
-    rates still apply to every request (they run before this)."""
+    rates still apply to every request. A plain GET hit is answered before DRF's
+    dispatch, with the same checks (hits.py); every other request comes here."""
+
+    @classmethod
+    def as_view(cls, *args, **initkwargs):
+        return hits.serving_hits(super().as_view(*args, **initkwargs), cls)
 
     def cached(self, build: Callable[[], Response]) -> HttpResponse:
         request = self.request
-        key = caching.page_key(request, versioning.current(), prefix=f"api.{request.accepted_renderer.format}")
+        version = getattr(request._request, hits.VERSION_ATTRIBUTE, None) or versioning.current()
+        key = hits.answer_key(request, request.accepted_renderer.format, version)
         entry = caching.lookup(key)
         if entry is not None:
             return caching.response_from(request, entry)
@@ -94,7 +100,7 @@ class CachedAnswersMixin:
         key = getattr(response, "keep_as", None)
         if key is not None and response.status_code == 200:
             response.render()
-            response["ETag"] = caching.keep(key, request._request, response)
+            response["ETag"] = caching.keep(key, request._request, response, also=hits.DRF_HEADERS)
         return response
 
 

@@ -156,14 +156,15 @@ def lookup(key: str) -> tuple | None:
     return entry
 
 
-def keep(key: str, request: HttpRequest, response: HttpResponse) -> str:
-    """Keep a rendered response under this key in both tiers; return its ETag."""
+def keep(key: str, request: HttpRequest, response: HttpResponse, also: tuple[str, ...] = ()) -> str:
+    """Keep a rendered response under this key in both tiers, with the headers that
+    belong to the page and those named in `also` (lower case); return its ETag."""
     content = response.content
     nonce = _nonce(request)
     if nonce:
         content = content.replace(nonce, NONCE_MARK)
     etag = _etag_without_nonce(content)
-    headers = {name: value for name, value in response.items() if name.lower() in _KEPT_HEADERS}
+    headers = {name: value for name, value in response.items() if name.lower() in _KEPT_HEADERS or name.lower() in also}
     entry = (content, headers, bool(nonce), etag)
     if memory.limit:
         memory.put(key, entry)
