@@ -505,6 +505,9 @@ def main() -> int:
         return 0
     extra = {"CACHE_URL": os.environ["CACHE_URL"]} if os.environ.get("CACHE_URL") else {}
     env = django_env(url, BENCH_BARE_VIEW="1", **extra)
+    # The in-process passes below render pages with DEBUG off, as the server does, so they
+    # need the collected files' manifest that `make serve` writes (a clean checkout has none).
+    manage(env, "collectstatic", "--noinput", "-v0")
     os.environ.update({k: v for k, v in env.items() if k != "BENCH_BARE_VIEW"})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
     sys.path.insert(0, str(ROOT))
