@@ -270,9 +270,14 @@ def admin_times(pages: list[tuple[str, str]]) -> list[dict]:
     user = user_model.objects.filter(username="bench-editor").first() or user_model.objects.create_superuser(
         "bench-editor", "bench@example.org", None
     )
+    # As in a server worker (gunicorn.conf.py): its warm-up, then a first request (the
+    # process's imports and connection are no page's cost).
+    from tracker.warmup import warm_up
+
+    warm_up()
     client = Client()
     client.force_login(user)
-    client.get("/admin/jsi18n/")  # the process's first admin request (imports, templates) is no page's cost
+    client.get("/admin/jsi18n/")
     rows = []
     for label, path in pages:
         cache.clear()
