@@ -183,3 +183,26 @@ def test_a_page_ending_among_equal_ranks_holds_the_newest_of_them(narwhals):
     kinds = list(search_module.MODELS)
 
     assert [hit.url for hit in _three_steps(kinds, 0, 3)] == [hit.url for hit in _one_query(kinds, 0, 3)]
+
+
+def test_common_words_are_left_out_of_the_search_and_named(desk, make_source):
+    make_source(title="Walrus census", text="The walrus and the carpenter walked on.")
+    plain, with_common = search("walrus"), search("The walrus, and THE carpenter")
+    assert [hit.url for hit in search("walrus carpenter").hits] == [hit.url for hit in with_common.hits]
+    assert plain.hits and with_common.terms == ["walrus", "carpenter"]
+    assert with_common.left_out == ("the", "and")
+
+
+def test_a_search_of_only_common_words_says_why_it_finds_nothing(client, desk):
+    response = client.get("/search/?q=The+of+and")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "No results" in content
+    assert "Words as common as “the”, “of”, “and” are in nearly every record" in content
+    assert 'class="search-result"' not in content
+
+
+def test_the_page_names_the_common_words_it_left_out(client, desk):
+    content = client.get("/search/?q=the+Korea").content.decode()
+    assert 'class="search-result"' in content
+    assert "Left out as too common to search for: “the”." in content
