@@ -30,6 +30,23 @@ def bad_request(request: HttpRequest, exception: Exception):
     return defaults.bad_request(request, exception)
 
 
+def permission_denied(request: HttpRequest, exception: Exception):
+    """403 handler: under /admin/, a desk page saying what was refused and why (the
+    refusals say who can do it instead); JSON under /api/; the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = api_errors.error_body(403, "permission_denied", "You are not allowed to do this.")
+        return JsonResponse(body, status=403)
+    if request.path.startswith("/admin/") and getattr(request, "user", None) and request.user.is_staff:
+        from django.contrib import admin as admin_site
+        from django.template.response import TemplateResponse
+
+        message = str(exception) if exception and str(exception) else ""
+        context = {**admin_site.site.each_context(request), "title": "Not allowed", "message": message}
+        response = TemplateResponse(request, "admin/403.html", context, status=403)
+        return response.render()
+    return defaults.permission_denied(request, exception)
+
+
 def server_error(request: HttpRequest):
     """500 handler: JSON under /api/, the site's own page everywhere else; a 503 when
     a middleware (not the view) found the database or the cache unreachable."""
@@ -42,6 +59,7 @@ def server_error(request: HttpRequest):
 
 
 handler400 = bad_request
+handler403 = permission_denied
 handler500 = server_error
 
 urlpatterns = [

@@ -144,7 +144,7 @@ def test_a_failure_while_reanchoring_leaves_the_source_text_as_it_was(
     make_evidence(make_claim(), source=source, quote="General Security of Information Agreement")
     original = source.text
 
-    def fail(source, *, by):
+    def fail(source, *, by, note=""):
         raise RuntimeError("re-anchoring failed")
 
     monkeypatch.setattr(sources, "reanchor_quotes", fail)

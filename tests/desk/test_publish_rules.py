@@ -120,4 +120,4 @@ def test_a_claim_whose_quote_breaks_returns_to_review_through_the_workflow(in_re
     claim.refresh_from_db()
     assert claim.state == State.IN_REVIEW
     assert claim.events.first().action == "returned"
-    assert "no longer occurs" in claim.history.first().history_change_reason
+    assert "was corrected" in claim.history.first().history_change_reason

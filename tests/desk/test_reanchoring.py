@@ -104,7 +104,8 @@ def test_an_approximate_re_anchoring_stores_its_score_and_sends_the_published_cl
     assert APPROXIMATE_THRESHOLD <= evidence.anchor_score < 1
     assert evidence.quote == "agreed to restore bilateral ties" and not evidence.anchor_broken
     assert claim.state == State.IN_REVIEW
-    assert staff.editor in claim.contributors.all()
+    # A correction of the source, not authorship of the claim: someone else confirms the passage.
+    assert staff.editor not in claim.contributors.all() and evidence.anchor_moved_by == staff.editor
 
 
 def test_an_exact_re_anchoring_keeps_the_claim_published(make_source, make_claim, staff):
@@ -137,8 +138,9 @@ def test_a_person_confirms_the_new_passage_of_an_orphaned_quote(make_source, mak
     _edit(source, source.text.replace(QUOTE, "agreed to look again at ties"), staff.editor)
     evidence.refresh_from_db()
     services.quote_confirm(
-        claim=claim, by=staff.verifier, evidence_id=evidence.pk, quote="agreed to look again at ties"
-    )
+        claim=claim, by=staff.verifier, evidence_id=evidence.pk, quote="agreed to look again at ties",
+        reason="The revised readout rewords the same sentence.",
+    )  # fmt: skip
     evidence.refresh_from_db()
     claim.refresh_from_db()
     assert not evidence.anchor_broken and evidence.anchor_method == AnchorMethod.PLACED
@@ -146,14 +148,18 @@ def test_a_person_confirms_the_new_passage_of_an_orphaned_quote(make_source, mak
     # Whoever chose the words does not publish the verdict (maker-checker); another verifier may.
     assert services.publish_refusal(claim, staff.verifier)
     other = make_staff("Verifier")
-    services.claim_publish(claim=claim, by=other, verdict=Verdict.ACCURATE, rationale="The revised readout says so.")
+    # Readers saw it before: republishing says what changed since.
+    note = services.republication_note(claim, verdict=Verdict.ACCURATE, rationale="The revised readout says so.")
+    assert "agreed to look again at ties" in note
+    services.claim_publish(claim=claim, by=other, verdict=Verdict.ACCURATE, rationale="The revised readout says so.",
+                           note=note)  # fmt: skip
     assert Claim.objects.get(pk=claim.pk).state == State.PUBLISHED
 
 
 def test_a_person_detaches_an_orphaned_quote(make_source, make_claim, staff):
     source, claim, evidence = _published_claim_quoting(make_source, make_claim)
     _edit(source, source.text.replace(QUOTE, "said nothing about it"), staff.editor)
-    services.evidence_detach(claim=claim, by=staff.verifier, evidence_id=evidence.pk)
+    services.evidence_detach(claim=claim, by=staff.verifier, evidence_id=evidence.pk, note="The passage is gone.")
     assert not Evidence.objects.filter(pk=evidence.pk).exists()
 
 

@@ -68,17 +68,16 @@ def test_an_editor_sees_orphaned_quotes_claims_to_recheck_and_recent_publication
 
 
 def test_a_published_claim_still_resting_on_a_re_pointed_quote_is_to_recheck(make_claim, make_source, staff):
-    source = make_source("The leaders agreed to reset bilateral ties after years of strain.")
+    source = make_source("The leaders agreed to rset bilateral ties after years of strain.")
     claim = make_claim(
         state=State.PUBLISHED, verdict=Verdict.ACCURATE,
-        evidence=[services.EvidenceAdd(source=source, quote="agreed to reset bilateral ties", stance=Stance.SUPPORTS)],
+        evidence=[services.EvidenceAdd(source=source, quote="agreed to rset bilateral ties", stance=Stance.SUPPORTS)],
     )  # fmt: skip
-    text = source.text.replace("agreed to reset", "agreed to restore")
-    services.source_edit(source=source, by=staff.editor, fields={"text": text}, note="Revised.")
+    text = source.text.replace("agreed to rset", "agreed to reset")
+    services.source_edit(source=source, by=staff.editor, fields={"text": text}, note="A typo fixed.")
+    # A typo fix: the claim stays published, corrected, until someone else confirms the passage.
     assert Evidence.objects.get(claim=claim).anchor_method == AnchorMethod.APPROXIMATE
-    # Another verifier republishes without confirming the re-pointed quote: it stays flagged.
-    other = services.claim_publish(claim=claim, by=staff.verifier, verdict=Verdict.ACCURATE, rationale="Still so.")
-    assert [c.pk for c in home.to_recheck(staff.editor)] == [other.pk]
+    assert [c.pk for c in home.to_recheck(staff.editor)] == [claim.pk]
 
 
 def _fill(make_claim, make_source, reporter, verifier, count):
@@ -153,7 +152,11 @@ def test_confirming_in_the_queue_re_points_the_quote(login, orphaned, make_staff
     client = login(make_staff("Verifier"))
     passage = "agreed, after a long and difficult year, to mend ties"
     data = {"action": "confirm", "kind": "evidence", "claim": claim.pk, "evidence": evidence.pk, "quote": passage}
-    response = client.post(QUEUE, data)
+    # The closest match scored below the threshold: taking it needs a reason.
+    assert client.post(QUEUE, data).status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.anchor_broken
+    response = client.post(QUEUE, {**data, "reason": "The readout rewords the same sentence."})
     assert response.status_code == 302
     evidence.refresh_from_db()
     assert not evidence.anchor_broken and evidence.quote.startswith("agreed, after a long")

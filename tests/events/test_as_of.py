@@ -66,7 +66,8 @@ def test_a_day_the_claim_was_back_in_review_shows_no_verdict(client, make_claim,
     shift_into_the_past(claim, 10)
     claim = services.claim_withdraw(claim=Claim.objects.get(pk=claim.pk), by=staff.editor, reason="Check")
     shift_into_the_past(claim, 5)  # published 15 days ago, withdrawn 5 days ago
-    services.claim_publish(claim=claim, by=staff.editor, verdict=Verdict.MISLEADING, rationale="Misleading now.")
+    services.claim_publish(claim=claim, by=staff.editor, verdict=Verdict.MISLEADING, rationale="Misleading now.",
+                           note="We now rate it misleading.")  # fmt: skip
     assert "Accurate" in client.get(f"/claims/{claim.slug}/?as_of={ago(7)}").content.decode()
     under_review = client.get(f"/claims/{claim.slug}/?as_of={ago(3)}")
     assert under_review.status_code == 404

@@ -80,25 +80,33 @@ def test_a_verdict_correction_is_its_own_kind(make_claim, staff, since):
     assert event.note == "We misread it."
 
 
-def test_withdrawing_writes_a_withdrawn_event_without_the_reviewers_reason(make_claim, staff, since):
+def test_withdrawing_writes_a_withdrawn_event_with_its_public_reason_and_no_draft(make_claim, staff, since):
     claim = make_claim(state=State.PUBLISHED)
     after = since()
-    claim = services.claim_withdraw(claim=claim, by=staff.editor, reason="Internal: the desk doubts source 3")
+    claim = services.claim_withdraw(claim=claim, by=staff.editor, reason="A new readout may change the verdict.")
     services.claim_edit(claim=claim, by=staff.verifier, fields={"statement": "Reworded in review, unpublished"})
     assert after() == [("claim", claim.slug, "withdrawn")]
     event = Event.objects.latest("id")
-    assert event.note == "" and "Internal" not in str(event.changes)
-    assert "unpublished" not in event.title
+    # The reason is shown on the claim's page while it is under review: it is public.
+    assert event.note == "A new readout may change the verdict." and event.changes == []
+    assert "unpublished" not in event.title and "unpublished" not in str(event.snapshot)
 
 
-def test_republishing_after_review_writes_a_published_event_without_old_values(make_claim, staff, since):
+def test_republishing_after_review_writes_what_changed_since_readers_last_saw_it(make_claim, staff, since):
     claim = make_claim(state=State.PUBLISHED)
+    old = claim.statement
     claim = services.claim_withdraw(claim=claim, by=staff.editor, reason="Check again")
+    claim = services.claim_edit(claim=claim, by=staff.verifier, fields={"statement": "Draft text"})
     claim = services.claim_edit(claim=claim, by=staff.verifier, fields={"statement": "Republished text"})
     after = since()
-    services.claim_publish(claim=claim, by=staff.editor, verdict=Verdict.ACCURATE, rationale="Still right.")
-    assert after() == [("claim", claim.slug, "published")]
-    assert Event.objects.latest("id").title == "Republished text"
+    services.claim_publish(claim=claim, by=staff.editor, verdict=Verdict.ACCURATE, rationale="Still right.",
+                           note="We reworded the claim.")  # fmt: skip
+    assert after() == [("claim", claim.slug, "republished")]
+    event = Event.objects.latest("id")
+    assert event.title == "Republished text" and event.note == "We reworded the claim."
+    # Old values are those readers saw before the withdrawal, never the drafts in between.
+    assert {"field": "statement", "old": old, "new": "Republished text"} in event.changes
+    assert "Draft text" not in str(event.changes)
 
 
 def test_retracting_a_claim_writes_the_retraction_note(make_claim, staff, since):

@@ -407,6 +407,8 @@ class DeskMachine(RuleBasedStateMachine):
             seen = snapshot(record)
             self.public_texts |= {seen.title, *_strings(seen.fields)}
         self.public_texts |= set(Correction.objects.published().values_list("note", flat=True))
+        # Why a claim was withdrawn is written for readers: its page shows it while under review.
+        self.public_texts |= set(Event.objects.filter(kind="withdrawn").values_list("note", flat=True))
         for claim in Claim.objects.all():
             kinds = list(Event.objects.filter(record_type="claim", record_id=claim.pk).values_list("kind", flat=True))
             last = kinds[-1] if kinds else None

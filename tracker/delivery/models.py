@@ -120,7 +120,13 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-event_id", "-pk"]
         verbose_name_plural = "deliveries"
-        constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event"],
+                name="one_delivery_per_event",
+                violation_error_message="This endpoint already has a delivery of this event.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.event_id} to {self.endpoint}"
@@ -179,9 +185,12 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=(Q(search="") & ~Q(record_slug="")) | (~Q(search="") & Q(record_slug="")),
                 name="subscription_has_one_target",
+                violation_error_message="An alert follows either one record or one search, not both or neither.",
             ),
             models.UniqueConstraint(
-                fields=["email", "record_type", "record_slug", "search"], name="one_subscription_per_target"
+                fields=["email", "record_type", "record_slug", "search"],
+                name="one_subscription_per_target",
+                violation_error_message="This address already follows this record or search.",
             ),
         ]
 
@@ -198,7 +207,13 @@ class PendingAlert(models.Model):
 
     class Meta:
         ordering = ["event_id"]
-        constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="one_alert_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"],
+                name="one_alert_per_event",
+                violation_error_message="This alert already went out for this event.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"event {self.event_id}"

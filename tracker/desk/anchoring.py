@@ -273,3 +273,39 @@ def reanchor_quote(
         return Reanchored("orphaned", 0.0, None)
     score, _, s, e = max(scored)
     return Reanchored("approximate" if score >= threshold else "orphaned", score, _make_anchor(text, s, e))
+
+
+# How much a re-anchored quote's words changed ------------------------------------------------
+#
+# A light change is one a reader would call a typo fix: the same words up to spacing, quote
+# marks and dashes, or the same number of words with at most LIGHT_WORDS of them respelled by
+# at most LIGHT_LETTERS letters each, and no word of negation or number added, dropped or
+# changed. Anything else (a word added, dropped or replaced: "will not sign" -> "will sign")
+# changes what the quote says.
+
+LIGHT_WORDS = 2
+LIGHT_LETTERS = 2
+_WORDS = re.compile(r"\w+(?:['’]\w+)*")
+_WEIGHTY = re.compile(r"^(?:no|not|never|none|nor|neither|without|n't|\d[\d.,]*)$", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.translate(_QUOTE_MARKS))
+
+
+def is_light_change(old: str, new: str) -> bool:
+    """Whether `new` is `old` with only a typo fixed (see above)."""
+    from rapidfuzz.distance import Levenshtein
+
+    if old == new or _normalise(old)[0].strip() == _normalise(new)[0].strip():
+        return True
+    before, after = _words(old), _words(new)
+    if len(before) != len(after):
+        return False
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    if len(changed) > LIGHT_WORDS:
+        return False
+    return all(
+        Levenshtein.distance(a, b) <= LIGHT_LETTERS and not _WEIGHTY.match(a) and not _WEIGHTY.match(b)
+        for a, b in changed
+    )

@@ -6,9 +6,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .choices import Stance, Verdict
+from .choices import DatePrecision, Stance, Verdict
 from .models import Source
-from .services import find_duplicate, stale_edit_message
+from .services import find_duplicate, source_edit_impact, stale_edit_message
 from .uploads import UploadRefused, clean_text, text_from_upload
 
 
@@ -46,6 +46,9 @@ class SourceForm(VersionedForm):
         required=False,
         help_text="A .txt, .md or .html file (HTML is reduced to its text). Or paste the text below.",
     )
+    # The hash of the new text whose effect on the quotes in it the person has seen: an
+    # edit that moves quotes is shown first (`impact`) and saved on the second press.
+    impact_seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Source
@@ -53,6 +56,8 @@ class SourceForm(VersionedForm):
             "title", "publisher", "kind", "reliability", "url", "slug",
             "published_on", "published_precision", "retrieved_on", "language", "text",
         ]  # fmt: skip
+
+    impact: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +102,7 @@ class SourceForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._match_date_and_precision(cleaned)
         uploaded, pasted = cleaned.get("upload"), clean_text(cleaned.get("text") or "")
         if "upload" in self.errors:
             return cleaned
@@ -110,9 +116,55 @@ class SourceForm(VersionedForm):
             duplicate = find_duplicate(url=None, text=text, exclude=self.instance)
             if duplicate:
                 raise self.duplicate_error(duplicate)
+            self._check_impact(text, cleaned.get("impact_seen") or "")
         cleaned["text"] = text
         self.instance.text = text
+        if uploaded and self.errors:
+            self._keep_upload(text)
         return cleaned
+
+    def _match_date_and_precision(self, cleaned: dict) -> None:
+        """A date with an unknown precision is a day; a precision with no date is an error
+        on the date (never the database's constraint, by name)."""
+        if "published_precision" not in self.fields:
+            return
+        day, precision = cleaned.get("published_on"), cleaned.get("published_precision")
+        if day is not None and precision in (None, "", DatePrecision.UNKNOWN):
+            cleaned["published_precision"] = DatePrecision.DAY
+        elif day is None and precision not in (None, "", DatePrecision.UNKNOWN) and "published_on" not in self.errors:
+            self.add_error(
+                "published_on",
+                f"Give the date this document was published (the first day of the {precision} if only the "
+                f"{precision} is known), or set its precision to “Unknown”.",
+            )
+
+    def _check_impact(self, text: str, seen: str) -> None:
+        """Before a new text is saved over quotes, show what it does to each of them."""
+        if not self.instance.pk:
+            return
+        self.impact = source_edit_impact(source=self.instance, text=text)
+        digest = Source.hash_text(text)
+        if self.impact and seen != digest:
+            self._set_data("impact_seen", digest)
+            self.add_error(
+                None,
+                "This change of the text moves or loses quotes (listed below). Check what happens to each claim, "
+                "then save again to apply it.",
+            )
+
+    def _keep_upload(self, text: str) -> None:
+        """A refused form shows the uploaded file's text in the text box: a browser never
+        sends a file twice, so the upload would otherwise be lost."""
+        self._set_data("text", text)
+
+    def _set_data(self, name: str, value: str) -> None:
+        self.data = self.data.copy()
+        self.data[self.add_prefix(name)] = value
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors and self.cleaned_data.get("upload"):
+            self._keep_upload(self.cleaned_data["text"])
 
 
 class QuoteForm(forms.Form):
@@ -171,8 +223,8 @@ class CommentForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
-        help_text="For the reviewers: what must change before it is published again. Readers see only "
-        "that the claim was withdrawn for review.",
+        help_text="Shown publicly on the claim's page while it is under review: why the desk is checking it "
+        "again. Write it for readers.",
     )
 
 
@@ -195,3 +247,15 @@ class VerdictForm(forms.Form):
 
 class CorrectionForm(VerdictForm, NoteForm):
     pass
+
+
+class RepublishForm(VerdictForm):
+    """Publishing a claim readers saw before it was withdrawn: a public note of what changed."""
+
+    note = forms.CharField(
+        required=False,
+        label="What changed since readers last saw it",
+        widget=forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
+        help_text="Shown publicly as a correction. Drafted from the differences with the version readers saw; "
+        "edit it into plain words. Not needed if nothing readers see has changed.",
+    )

@@ -195,7 +195,12 @@ def home_lists(user: User) -> list[HomeList]:
                       else _changelist("claim", state__exact=State.PUBLISHED, flagged="yes"))  # fmt: skip
         lists.append(HomeList("recheck", "Published claims to re-check", "Nothing to re-check.", rows[:LIMIT],
                               everything, more or more_flags or len(rows) > LIMIT))  # fmt: skip
-    items, more = _bounded(recently_published(user))
+    # One line per claim, its latest step: a claim published then corrected is listed once.
+    window = list(recently_published(user)[: LIMIT * 4])
+    latest: dict[int, ClaimEvent] = {}
+    for event in window:
+        latest.setdefault(event.claim_id, event)
+    items, more = list(latest.values())[:LIMIT], len(latest) > LIMIT or len(window) == LIMIT * 4
     rows = [_claim_row(e.claim, f"{e.get_action_display()} {_when(e.created_at)} by {e.by or 'the desk'}")
             for e in items]  # fmt: skip
     lists.append(HomeList("recent", "Recently published and corrected", "Nothing published yet.", rows,

@@ -123,10 +123,14 @@ class Party(models.Model):
             models.CheckConstraint(
                 condition=Q(kind=PartyKind.ORGANISATION) | Q(code__length=2),
                 name="party_country_code_is_two_letters",
+                violation_error_message=(
+                    "A country's code is its two-letter ISO 3166 code; only an organisation's may be longer."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(code=models.functions.Upper("code")),
                 name="party_code_upper",
+                violation_error_message="Write the code in capital letters.",
             ),
         ]
 
@@ -222,10 +226,12 @@ class Role(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date=None) | Q(start_date=None) | Q(end_date__gte=F("start_date")),
                 name="role_ends_after_it_starts",
+                violation_error_message="A role ends on or after the day it starts.",
             ),
             models.UniqueConstraint(
                 fields=["person", "title", "start_date"],
                 name="role_unique_per_person_start",
+                violation_error_message="This person already holds this title from that date.",
             ),
         ]
         indexes = [models.Index(fields=["title", "start_date", "end_date"])]
@@ -278,6 +284,11 @@ class Source(Editorial):
         blank=True,
         editable=False,
     )
+    # Whoever archived the document or changed its text: none of them publishes it
+    # (rule 4, maker-checker per record).
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="sources_contributed", blank=True, editable=False
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -292,8 +303,16 @@ class Source(Editorial):
                 condition=Q(published_precision=DatePrecision.UNKNOWN, published_on=None)
                 | (~Q(published_precision=DatePrecision.UNKNOWN) & ~Q(published_on=None)),
                 name="source_date_matches_precision",
+                violation_error_message=(
+                    "Give the publication date together with how precisely it is known (day, month or year), "
+                    "or leave both empty: the date is then unknown."
+                ),
             ),
-            models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="source_text_not_empty",
+                violation_error_message="Paste the document's text or upload it as a file.",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "-published_on", "title", "id"], name="source_list_newest"),
@@ -363,6 +382,14 @@ class AnchoredQuote(models.Model):
     anchor_score = models.FloatField(null=True, blank=True, editable=False)
     suggested_start = models.PositiveIntegerField(null=True, blank=True, editable=False)
     suggested_end = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Whose edit of the source moved or orphaned the quote: someone else confirms it
+    # (rule 5). Cleared when a person places or confirms the passage.
+    anchor_moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    # Why a person confirmed a passage the matcher scored below its threshold; shown to
+    # whoever publishes the claim, and kept in history.
+    anchor_confirm_note = models.TextField(blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -380,6 +407,8 @@ class AnchoredQuote(models.Model):
         self.anchor_broken = False
         self.anchor_method, self.anchor_score = AnchorMethod.PLACED, None
         self.suggested_start = self.suggested_end = None
+        self.anchor_moved_by = None
+        self.anchor_confirm_note = ""
 
     @property
     def needs_a_look(self) -> bool:
@@ -469,12 +498,18 @@ class Claim(Editorial, AnchoredQuote):
             models.CheckConstraint(
                 condition=Q(reviewed_by=None) | Q(drafted_by=None) | ~Q(reviewed_by=F("drafted_by")),
                 name="claim_reviewer_is_not_drafter",
+                violation_error_message="Whoever drafted a claim does not review or publish it (maker-checker).",
             ),
             models.CheckConstraint(
                 condition=~Q(state=State.PUBLISHED) | Q(verdict=Verdict.NOT_RATED) | ~Q(rationale=""),
                 name="claim_published_verdict_has_rationale",
+                violation_error_message="A published verdict needs a rationale saying why.",
             ),
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="claim_quote_offsets_ordered"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="claim_quote_offsets_ordered",
+                violation_error_message="The passage where the claim is made must end after it starts.",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "-verdict_published_at"]),
@@ -529,10 +564,15 @@ class Evidence(AnchoredQuote):
             models.Index(fields=["anchor_method", "claim"], name="evidence_needs_a_look"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="evidence_offsets_ordered"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="evidence_offsets_ordered",
+                violation_error_message="An evidence passage must end after it starts.",
+            ),
             models.UniqueConstraint(
                 fields=["claim", "source", "start", "end"],
                 name="evidence_unique_passage_per_claim",
+                violation_error_message="This passage is already evidence for this claim.",
             ),
         ]
 
@@ -603,10 +643,15 @@ class AgreementStatusChange(models.Model):
     class Meta:
         ordering = ["date", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "status", "date"], name="status_step_unique"),
+            models.UniqueConstraint(
+                fields=["agreement", "status", "date"],
+                name="status_step_unique",
+                violation_error_message="This agreement already has this status on this date.",
+            ),
             models.CheckConstraint(
                 condition=~Q(date_precision=DatePrecision.UNKNOWN),
                 name="status_step_is_dated",
+                violation_error_message="A status step needs a date: a day, a month or a year.",
             ),
         ]
 
@@ -652,6 +697,7 @@ class Meeting(Editorial):
             models.CheckConstraint(
                 condition=Q(end_date=None) | Q(end_date__gte=F("start_date")),
                 name="meeting_ends_after_it_starts",
+                violation_error_message="A meeting ends on or after the day it starts.",
             ),
         ]
         indexes = [
@@ -682,7 +728,13 @@ class Participation(models.Model):
 
     class Meta:
         ordering = ["meeting", "id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="participant_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="participant_once_per_meeting",
+                violation_error_message="This person is already listed at this meeting.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.meeting}"
@@ -757,8 +809,13 @@ class Correction(models.Model):
                     | Q(claim=None, agreement=None, meeting=None, source__isnull=False)
                 ),
                 name="correction_has_exactly_one_record",
+                violation_error_message="A correction is about exactly one record.",
             ),
-            models.CheckConstraint(condition=~Q(note=""), name="correction_note_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(note=""),
+                name="correction_note_not_empty",
+                violation_error_message="A correction needs a note saying what changed and why.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -818,7 +875,13 @@ class Passage(models.Model):
 
     class Meta:
         ordering = ["source", "start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="passage_offsets_ordered")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="passage_offsets_ordered",
+                violation_error_message="A passage must end after it starts.",
+            )
+        ]
 
     def __str__(self) -> str:
         return short_text(self.text, 80)

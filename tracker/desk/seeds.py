@@ -541,12 +541,10 @@ def _update_claim(
     if verdict_changed and (changed or add or change or remove):
         # The new verdict rests on the new evidence, and the old one may not: change both
         # while the claim is back in review, then publish the seed's note (rule 5).
-        seen = snapshot(claim)  # the event log compares the republished claim with this
         claim = services.claim_withdraw(claim=claim, by=ctx.editor, reason=note)
         claim = services.claim_edit(claim=claim, by=ctx.editor, fields=changed, links=changed_links, add=add,
                                     change=change, remove=remove)  # fmt: skip
-        claim = services.claim_publish(claim=claim, by=ctx.verifier, verdict=verdict, rationale=rationale)
-        services.claims.claim_note_correction(claim=claim, by=ctx.verifier, note=note, before=seen)
+        services.claim_publish(claim=claim, by=ctx.verifier, verdict=verdict, rationale=rationale, note=note)
         ctx.changed += 1
         return
     if changed or add or change or remove or changed_links:

@@ -72,8 +72,9 @@ def _ids(kind: str, queryset) -> set[tuple[str, int]]:
     return {(kind, pk) for pk in queryset.values_list("pk", flat=True)}
 
 
-def _claim(claim: Claim, snap: Snapshot) -> None:
-    evidence = Evidence.objects.published().filter(claim=claim).select_related("source")
+def _claim(claim: Claim, snap: Snapshot, *, evidence=None) -> None:
+    if evidence is None:
+        evidence = Evidence.objects.published().filter(claim=claim).select_related("source")
     agreements = claim.agreements.filter(state=State.PUBLISHED)
     meetings = claim.meetings.filter(state=State.PUBLISHED)
     people = claim.people.filter(state=State.PUBLISHED)
@@ -203,6 +204,40 @@ def snapshot(record: models.Model) -> Snapshot:
     return snap
 
 
+def prospective(claim: Claim, *, verdict: str, rationale: str) -> Snapshot:
+    """What readers would see of `claim` were it published now with `verdict` and
+    `rationale`: its evidence from published sources and from the draft sources that
+    would be published with it (services.claim_publish)."""
+    claim = Claim.objects.select_related("source", "claimant_person").get(pk=claim.pk)
+    claim.verdict, claim.rationale = verdict, rationale
+    if claim.source.state in (State.DRAFT, State.IN_REVIEW):
+        claim.source.state = State.PUBLISHED
+    evidence = (
+        Evidence.objects.filter(claim=claim, anchor_broken=False)
+        .exclude(source__state=State.RETRACTED)
+        .select_related("source")
+    )
+    snap = Snapshot(public=True, slug=claim.slug, pk=claim.pk)
+    _claim(claim, snap, evidence=evidence)
+    snap.title = " ".join(snap.title.split())[:300]
+    return snap
+
+
+def last_public(record: models.Model) -> Snapshot | None:
+    """What readers last saw of `record` (now off the public record, or on it), from
+    the event log: None if they never saw it, or if the log holds no copy of it."""
+    event = (
+        Event.objects.filter(record_type=RECORD_TYPES[type(record)], record_id=record.pk)
+        .exclude(snapshot=None)
+        .order_by("-id")
+        .first()
+    )
+    if event is None:
+        return None
+    # Off the public record (withdrawn, retracted), but remembered: a republication diffs against it.
+    return Snapshot(public=False, fields=event.snapshot, title=event.title, slug=event.record_slug, pk=record.pk)
+
+
 def _diff(before: Snapshot, after: Snapshot) -> list[dict[str, Any]]:
     changes = []
     for name, new in after.fields.items():
@@ -227,8 +262,10 @@ def _kind(changes: list[dict[str, Any]], note: str) -> str:
 def log_change(record: models.Model, *, before: Snapshot, note: str = "", deleted: bool = False) -> Event | None:
     """Write the event for what changed publicly in `record` since `before`, if anything.
 
-    `note` is the change's public note (a correction or retraction); it is never a
-    reviewer's comment. Returns the event, or None when nothing public changed.
+    `note` is the change's public note (a correction, a retraction, or why the record
+    was withdrawn for review); it is never an internal comment. A `before` from
+    `last_public` (a withdrawn record) makes a publication a republication, with what
+    changed since readers last saw it. Returns the event, or None when nothing public changed.
     """
     record_type = RECORD_TYPES[type(record)]
     after = NOT_PUBLIC if deleted else snapshot(record)
@@ -237,6 +274,10 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
         if not changes:
             return None
         kind = _kind(changes, note)
+    elif after.public and before.fields:
+        # Back on the public record after a withdrawal: what changed since readers last saw it.
+        kind = EventKind.REPUBLISHED
+        changes = _diff(before, after)
     elif after.public:
         kind = EventKind.PUBLISHED
         changes = [{"field": name, "new": after.fields[name]} for name in HEADLINE if after.fields.get(name)]
@@ -247,7 +288,7 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
         elif state and state[0] == State.RETRACTED:
             kind = EventKind.RETRACTED
         else:
-            kind, note = EventKind.WITHDRAWN, ""
+            kind = EventKind.WITHDRAWN  # the note says why, on its page while it is under review
         changes = []
     else:
         return None
@@ -263,6 +304,7 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
         kind=kind,
         changes=changes,
         note=note,
+        snapshot=shown.fields,
     )
     EventSubject.objects.bulk_create(
         [EventSubject(event=event, record_type=t, record_id=pk) for t, pk in sorted(shown.subjects | before.subjects)]

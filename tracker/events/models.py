@@ -31,7 +31,8 @@ class EventKind(models.TextChoices):
     VERDICT_CORRECTED = "verdict_corrected", "Verdict corrected"
     STATUS_CHANGED = "status_changed", "Status changed"
     ROLES_CHANGED = "roles_changed", "Roles corrected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    WITHDRAWN = "withdrawn", "Withdrawn for review"
+    REPUBLISHED = "republished", "Republished"
     RETRACTED = "retracted", "Retracted"
     REMOVED = "removed", "Removed"
 
@@ -60,7 +61,12 @@ class Event(models.Model):
     kind = models.CharField(max_length=24, choices=EventKind.choices, db_index=True)
     # [{"field": name, "old": value, "new": value}]; old/new only where public.
     changes = models.JSONField(default=list, blank=True)
-    note = models.TextField(blank=True, help_text="The public note (correction or retraction), if any.")
+    note = models.TextField(
+        blank=True, help_text="The public note (correction, retraction, or why it was withdrawn for review), if any."
+    )
+    # What readers could see of the record after the event (for a withdrawal or a
+    # retraction: what they saw last), so a republication says what changed since.
+    snapshot = models.JSONField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -86,7 +92,13 @@ class EventSubject(models.Model):
     record_id = models.PositiveBigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "record_type", "record_id"], name="event_subject_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "record_type", "record_id"],
+                name="event_subject_once",
+                violation_error_message="This event already names this record.",
+            )
+        ]
         indexes = [models.Index(fields=["record_type", "record_id"])]
 
     def __str__(self) -> str:
@@ -118,7 +130,13 @@ class RecheckFlag(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "claim to re-check"
         verbose_name_plural = "claims to re-check"
-        constraints = [models.UniqueConstraint(fields=["claim", "event"], name="recheck_once_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "event"],
+                name="recheck_once_per_event",
+                violation_error_message="This claim is already flagged for this change.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Re-check “{self.claim}”: {self.event.summary} of {self.event.record_type} {self.event.record_slug}"

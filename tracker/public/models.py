@@ -22,7 +22,13 @@ class SearchDocument(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_once_per_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                name="search_document_once_per_record",
+                violation_error_message="This record is already in the search index.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title[:60]}"

@@ -9,12 +9,12 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from tracker.desk.models import Party, Topic
+from tracker.desk.models import Claim, Party, Topic
 from tracker.events.models import Event, RecordType
 from tracker.events.reading import MODELS, describe_changes, for_the_public
 
 from .feeds import ITEMS, Atom1Feed
-from .records import published_or_gone
+from .records import published_or_gone, under_review
 
 PAGES = {
     RecordType.CLAIM: "public:claim",
@@ -65,10 +65,19 @@ class RecordFeed(Feed):
             if topic is None:
                 raise Http404("There is no topic at this address.")
             return topic
-        return published_or_gone(model.objects.all(), slug=slug)
+        try:
+            return published_or_gone(model.objects.all(), slug=slug)
+        except Http404:
+            notice = under_review(slug) if model is Claim else None
+            if notice is None:
+                raise
+            # Withdrawn to review: followed under the title readers last saw, never its draft's.
+            record = notice.record
+            record.public_title = notice.title
+            return record
 
     def title(self, record: Model) -> str:
-        return f"{settings.SITE_NAME}: changes to “{record}”"
+        return f"{settings.SITE_NAME}: changes to “{getattr(record, 'public_title', record)}”"
 
     def subtitle(self, record: Model) -> str:
         return f"Every public change to this {record._meta.verbose_name} and to the published records about it."

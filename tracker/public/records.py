@@ -8,7 +8,8 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 
 from tracker.desk.choices import CorrectionKind, DatePrecision, State
-from tracker.desk.models import Correction, Source
+from tracker.desk.models import Claim, Correction, Source
+from tracker.events.models import Event, EventKind, RecordType
 
 # A list of claims shows each one's source by title: fetched in one query by primary
 # key, without the archived text. (Prefetched, not joined: joined, SQLite's planner
@@ -38,6 +39,33 @@ def published_or_gone(queryset: QuerySet, **lookup) -> Model:
         notes = list(Correction.objects.published().filter(**{field: retracted}, kind=CorrectionKind.RETRACTION))
         raise RecordGone(what, retracted.updated_at, notes)
     raise Http404(f"There is no published {what} at this address.")
+
+
+@dataclass(frozen=True)
+class UnderReview:
+    """A published claim the desk withdrew to review: its address says so, since when
+    and why, under the title readers last saw (never its draft's), until it is
+    published again (DESIGN.md rule 6)."""
+
+    record: Claim
+    title: str
+    since: datetime
+    reason: str
+
+
+def under_review(slug: str) -> UnderReview | None:
+    """The notice for the withdrawn claim at `slug`, or None."""
+    claim = (
+        Claim.objects.filter(slug=slug, state__in=(State.DRAFT, State.IN_REVIEW), first_published_at__isnull=False)
+        .only("pk", "slug", "state", "first_published_at")
+        .first()
+    )
+    if claim is None:
+        return None
+    last = Event.objects.filter(record_type=RecordType.CLAIM, record_id=claim.pk).order_by("-id").first()
+    if last is None or last.kind != EventKind.WITHDRAWN:
+        return None
+    return UnderReview(record=claim, title=last.title, since=last.at, reason=last.note)
 
 
 @dataclass(frozen=True)

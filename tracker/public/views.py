@@ -27,7 +27,13 @@ from .caching import public_page
 from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
 from .record_feeds import feed_link
-from .records import SOURCE_WITHOUT_TEXT, corrections_with_records, public_corrections, published_or_gone
+from .records import (
+    SOURCE_WITHOUT_TEXT,
+    corrections_with_records,
+    public_corrections,
+    published_or_gone,
+    under_review,
+)
 from .search_view import search  # noqa: F401
 
 RELATED_LIMIT = 50
@@ -88,9 +94,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    claim = published_or_gone(
-        Claim.objects.select_related("source", "claimant_person").defer("source__text"), slug=slug
-    )
+    try:
+        claim = published_or_gone(
+            Claim.objects.select_related("source", "claimant_person").defer("source__text"), slug=slug
+        )
+    except Http404:
+        notice = under_review(slug)
+        if notice is None:
+            raise
+        response = render(request, "public/under_review.html", {"notice": notice})
+        response["X-Robots-Tag"] = "noindex"
+        return response
     try:
         day = _as_of_day(request)
         as_of = claim_as_of(claim, day) if day else None

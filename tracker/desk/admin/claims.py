@@ -15,8 +15,8 @@ from django.utils.html import format_html
 
 from .. import services
 from ..candidates import find_candidates
-from ..choices import NEEDS_A_LOOK, Stance, State
-from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, VerdictForm, VersionedForm
+from ..choices import NEEDS_A_LOOK, Stance, State, Verdict
+from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, RepublishForm, VerdictForm, VersionedForm
 from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
 from ..similar import similar_claims
 from ..text import strip_control_chars
@@ -29,7 +29,7 @@ DONE = {
     "publish": "Published.",
     "correct": "Corrected; the note is published as a correction.",
     "retract": "Retracted; the note is published as a retraction.",
-    "withdraw": "Withdrawn to review; it is off the public record until it is published again.",
+    "withdraw": "Withdrawn to review; its page says so, with your reason, until it is published again.",
 }
 EVIDENCE_FIELDS = ("source", "quote", "stance", "note")
 # action -> (button label, form class or None, permission it needs, states it applies to)
@@ -49,7 +49,9 @@ def run_transition(action: str, claim: Claim, user, data: dict) -> Claim:
     if action == "send_back":
         return services.claim_send_back(claim=claim, by=user, comment=data["comment"])
     if action == "publish":
-        return services.claim_publish(claim=claim, by=user, verdict=data["verdict"], rationale=data["rationale"])
+        return services.claim_publish(
+            claim=claim, by=user, verdict=data["verdict"], rationale=data["rationale"], note=data.get("note", "")
+        )
     if action == "correct":
         return services.claim_correct(
             claim=claim, by=user, note=data["note"], verdict=data["verdict"], rationale=data["rationale"]
@@ -118,13 +120,23 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     form = EvidenceForm
     extra = 0
-    fields = ("source", "quote", "stance", "note", "anchor_broken")
-    readonly_fields = ("anchor_broken",)
+    fields = ("source", "quote", "stance", "note", "anchoring")
+    readonly_fields = ("anchoring",)
     autocomplete_fields = ("source",)
     show_change_link = False
 
     def _editable(self, request, obj) -> bool:
         return obj is None or not services.claim_edit_refusal(obj, request.user)
+
+    @admin.display(description="in its source")
+    def anchoring(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return ""
+        if obj.anchor_broken:
+            return "⚠ Orphaned: no longer in its source's text. Confirm or detach it in the orphaned-quotes queue."
+        if obj.needs_a_look:
+            return "⚠ Re-pointed by an edit of its source: waiting for someone to confirm it."
+        return f"Anchored at characters {obj.start}–{obj.end}"
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._editable(request, obj)
@@ -198,6 +210,15 @@ class ClaimAdmin(EditorialAdmin):
 
     def change_refusal(self, request: HttpRequest, obj: Claim) -> str:
         return services.claim_edit_refusal(obj, request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The claim picker of a reading page (evidence's `claim` field) offers only the
+        claims this person may attach evidence to there, never one it would then refuse."""
+        if request.GET.get("model_name") == "evidence" and request.GET.get("field_name") == "claim":
+            from .sources import claims_open_to
+
+            queryset = queryset.filter(claims_open_to(request.user))
+        return super().get_search_results(request, queryset, search_term)
 
     def delete_record(self, request: HttpRequest, obj: Claim) -> None:
         services.claim_delete(claim=obj, by=request.user)
@@ -308,13 +329,26 @@ class ClaimAdmin(EditorialAdmin):
         claim = self._claim_for(request, object_id)
         label, form_class, codename, _states = WORKFLOW[action]
         if not request.user.has_perm(f"desk.{codename}"):
-            raise PermissionDenied
+            who = services.names(services.checkers.staff_with(codename).exclude(pk=request.user.pk)[:5])
+            then = f" {who} can." if who else ""
+            raise PermissionDenied(f"Your role on the desk does not include this step ({label.rstrip('…')}).{then}")
         if claim.state not in WORKFLOW[action][3]:
             self.message_user(request, f"This claim is {claim.get_state_display().lower()}: it cannot be "
                               f"{label.rstrip('…').lower()} now.", messages.WARNING)  # fmt: skip
             return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
-        initial = {"verdict": claim.verdict, "rationale": claim.rationale} if action == "correct" else {}
-        data = request.POST if request.method == "POST" else None
+        initial = {}
+        if action in ("publish", "correct"):
+            # After a withdrawal the form starts from what was published, not blank.
+            verdict = claim.verdict if claim.verdict != Verdict.NOT_RATED else ""
+            initial = {"verdict": verdict, "rationale": claim.rationale}
+        republishing = action == "publish" and claim.first_published_at is not None
+        if republishing:
+            form_class = RepublishForm
+            initial["note"] = services.republication_note(claim, verdict=claim.verdict, rationale=claim.rationale)
+        refusal = (
+            services.publish_refusal(claim, request.user, doing=action) if action in ("publish", "correct") else ""
+        )
+        data = request.POST if request.method == "POST" and not refusal else None
         form = form_class(data, initial=initial) if form_class else forms.Form(data)
         if request.method == "POST" and form.is_valid():
             try:
@@ -335,10 +369,16 @@ class ClaimAdmin(EditorialAdmin):
             "label": label.rstrip("…"),
             "form": form,
             "evidence": claim.evidence.select_related("source"),
-            "refusal": services.publish_refusal(claim, request.user, doing=action)
-            if action in ("publish", "correct")
-            else "",
+            "refusal": refusal,
             "sources_published_with": services.sources_published_with(claim) if action == "publish" else [],
+            "republication_changes": services.republication_changes(
+                claim, verdict=claim.verdict, rationale=claim.rationale
+            )
+            if republishing
+            else [],
+            "confirmed_below_threshold": [
+                item for item in [claim, *claim.evidence.select_related("source")] if item.anchor_confirm_note
+            ],
         }
         return TemplateResponse(request, "admin/desk/claim/workflow.html", context)
 

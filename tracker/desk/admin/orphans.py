@@ -12,6 +12,7 @@ from django.urls import reverse
 from .. import services
 from ..home import claim_quotes_to_look_at, quotes_to_look_at
 from ..models import Claim, Evidence
+from ..services.checkers import names, quote_confirm_refusal, staff_with
 from .guards import is_record_id
 
 LIMIT = 50
@@ -34,8 +35,15 @@ def _row(item: Claim | Evidence, claim: Claim, user) -> dict:
         "start": start,
         "end": end,
         "score": item.anchor_score,
-        "refusal": services.claim_edit_refusal(claim, user),
+        "refusal": services.claim_edit_refusal(claim, user) or quote_confirm_refusal(item, user),
+        "confirmers": "" if not item.anchor_moved_by_id else _others(claim, item),
     }
+
+
+def _others(claim: Claim, item: Claim | Evidence) -> str:
+    """Who else may confirm the quote: the source's editor moved it."""
+    codename = "correct_claim" if claim.state == "published" else "review_claim"
+    return names(staff_with(codename).exclude(pk=item.anchor_moved_by_id)[:5])
 
 
 def orphaned_quotes_view(request: HttpRequest) -> HttpResponse:
@@ -70,7 +78,10 @@ def _act(request: HttpRequest) -> HttpResponse:
     ev = int(evidence_id) if kind == "evidence" else None
     try:
         if action == "confirm":
-            services.quote_confirm(claim=claim, by=request.user, evidence_id=ev, quote=request.POST.get("quote", ""))
+            services.quote_confirm(
+                claim=claim, by=request.user, evidence_id=ev, quote=request.POST.get("quote", ""),
+                reason=request.POST.get("reason", ""),
+            )  # fmt: skip
             done = "Confirmed the new passage"
         elif ev is None:
             raise Http404("A claim's own quote is confirmed, not detached.")

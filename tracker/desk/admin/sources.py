@@ -38,7 +38,7 @@ class SourceAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["title", "publisher", "kind", "reliability", "url", "slug"]}),
         ("Dates", {"fields": ["published_on", "published_precision", "retrieved_on", "language"]}),
-        ("Archived text", {"fields": ["upload", "text"]}),
+        ("Archived text", {"fields": ["upload", "text", "impact_seen"]}),
         ("Workflow", {"fields": ["state", "first_published_at", "updated_at", "version"]}),
     ]
 

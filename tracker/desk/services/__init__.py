@@ -9,9 +9,11 @@ its own. Models hold fields, constraints, querysets and derived data only.
 
 - claims.py: drafting, editing, evidence, review, publication, corrections
 - sources.py: archiving a document, editing it, re-anchoring its quotes
+- checkers.py: maker-checker per record, and who on the desk can take a step
 - records.py: agreements, meetings, people, parties, topics; publishing, retracting
 """
 
+from .checkers import claim_publishers, names, source_publish_refusal, source_publishers
 from .claims import (
     EvidenceAdd,
     EvidenceChange,
@@ -34,6 +36,8 @@ from .claims import (
     evidence_refusal,
     publish_refusal,
     quote_confirm,
+    republication_changes,
+    republication_note,
     sources_published_with,
     verdict_problems,
 )
@@ -49,7 +53,16 @@ from .records import (
     record_retract,
 )
 from .records import edit_refusal as record_edit_refusal
-from .sources import DuplicateSource, find_duplicate, reanchor_quotes, source_create, source_delete, source_edit
+from .sources import (
+    DuplicateSource,
+    QuoteImpact,
+    find_duplicate,
+    reanchor_quotes,
+    source_create,
+    source_delete,
+    source_edit,
+    source_edit_impact,
+)
 from .sources import edit_refusal as source_edit_refusal
 
 __all__ = [
@@ -81,6 +94,14 @@ __all__ = [
     "find_duplicate",
     "publish_refusal",
     "quote_confirm",
+    "republication_changes",
+    "republication_note",
+    "claim_publishers",
+    "names",
+    "source_publish_refusal",
+    "source_publishers",
+    "QuoteImpact",
+    "source_edit_impact",
     "reanchor_quotes",
     "record_create",
     "record_delete",

@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tracker.events.log import NOT_PUBLIC, Snapshot, log_change, snapshot
+from tracker.events.describe import describe_changes
+from tracker.events.log import NOT_PUBLIC, Snapshot, last_public, log_change, prospective, snapshot
 from tracker.events.models import RecheckFlag
 from tracker.events.recheck import may_recheck
 
 from ..choices import CorrectionKind, Stance, State, Verdict
 from ..models import Claim, ClaimEvent, Correction, Evidence, Source, short_text
 from ..rules import verdict_evidence_problems
+from . import checkers
 from .common import (
     NotAllowed,
     WorkflowError,
@@ -125,23 +127,27 @@ def evidence_refusal(claim: Claim, by: User | None) -> str:
     return edit_refusal(claim, by)
 
 
-def contributor_ids(claim: Claim) -> set[int]:
-    ids = set(claim.contributors.values_list("pk", flat=True))
-    if claim.drafted_by_id is not None:
-        ids.add(claim.drafted_by_id)
-    return ids
+contributor_ids = checkers.claim_contributor_ids
 
 
 def publish_refusal(claim: Claim, by: User | None, *, doing: str = "publish") -> str:
     """Why `by` may not publish (or correct) the verdict of `claim`, or "" if they may:
-    the role, and maker-checker (rule 4)."""
+    the role, maker-checker (rule 4) for the claim and for each draft source published
+    with it. A refusal names who can instead."""
+    who = checkers.claim_publishers(claim, doing=doing)
+    then = f" {checkers.names(who)} can {doing} it." if who else ""
     if not can(by, "publish_claim" if doing == "publish" else "correct_claim"):
-        return f"You are not allowed to {doing} verdicts."
+        return f"You are not allowed to {doing} verdicts.{then}"
     if by.pk in contributor_ids(claim):
         return (
             "You drafted this claim or wrote some of its content or evidence, so someone else "
-            f"must {doing} its verdict (maker-checker)."
+            f"must {doing} its verdict (maker-checker).{then}"
         )
+    if doing == "publish":
+        for source in sources_published_with(claim):
+            refusal = checkers.source_publish_refusal(source, by)
+            if refusal:
+                return f"Publishing this claim publishes its draft source “{source}” with it. {refusal}"
     return ""
 
 
@@ -171,6 +177,13 @@ def verdict_problems(claim: Claim, verdict: str) -> list[str]:
     if broken:
         problems.append(
             f"{broken} evidence quote(s) no longer occur in their source after an edit: fix or remove them first."
+        )
+    quotes = [*([] if claim.anchor_broken else [claim]), *claim.evidence.filter(anchor_broken=False)]
+    moved = [item for item in quotes if item.needs_a_look]
+    if moved:
+        problems.append(
+            f"{len(moved)} quote(s) were re-pointed to other words by an edit of their source: someone other "
+            "than whoever made that edit confirms each one in the orphaned-quotes queue first."
         )
     problems += verdict_evidence_problems(verdict, [item.stance for item in counted_evidence(claim)])
     return problems
@@ -369,6 +382,7 @@ def _edit(
                 ]  # fmt: skip
             )
     if content_changed or evidence_changed:
+        checkers.guard_claim_contribution(claim, by)
         claim.contributors.add(by)
     if reader_visible:
         save(claim, by=by, reason=f"Corrected: {note}")
@@ -576,11 +590,34 @@ def sources_published_with(claim: Claim) -> list[Source]:
     return list(Source.objects.filter(pk__in=ids, state__in=(State.DRAFT, State.IN_REVIEW)).order_by("title"))
 
 
+def republication_changes(claim: Claim, *, verdict: str, rationale: str) -> list[str]:
+    """What readers would see change if `claim` (withdrawn to review after readers saw
+    it) were published again with `verdict` and `rationale`: one sentence a change,
+    from the version they last saw. Empty for a claim never published, or unchanged."""
+    if claim.first_published_at is None:
+        return []
+    last = last_public(claim)
+    if last is None:
+        return []
+    return describe_changes(last.fields, prospective(claim, verdict=verdict, rationale=rationale).fields)
+
+
+def republication_note(claim: Claim, *, verdict: str, rationale: str) -> str:
+    """A draft of the public note for republishing `claim`, for the publisher to edit."""
+    changes = republication_changes(claim, verdict=verdict, rationale=rationale)
+    if not changes:
+        return ""
+    return "Since readers last saw this check, we reviewed it again. " + " ".join(changes)
+
+
 @writes
-def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Claim:
+def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str, note: str = "") -> Claim:
     """In review -> published, with a verdict resting on evidence (rules 3 and 4).
 
-    The draft sources the claim and its evidence quote are published with it.
+    The draft sources the claim and its evidence quote are published with it, where
+    `by` may publish each of them. A claim readers saw before (withdrawn to review) is
+    republished with `note`, a public correction saying what changed since they last
+    saw it (republication_note drafts it); unchanged, it needs none (rule 5).
     """
     require(by, "publish_claim", "publish verdicts")
     claim = _lock_claim(claim)
@@ -589,9 +626,17 @@ def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Cl
     if refusal:
         raise WorkflowError(refusal)
     rationale = _check_verdict(claim, verdict, rationale)
+    last_seen = last_public(claim) if claim.first_published_at is not None else None
+    note = clean(note or "")
+    changes = republication_changes(claim, verdict=verdict, rationale=rationale) if last_seen else []
+    if changes and not note:
+        raise WorkflowError(
+            {
+                "note": "Readers saw this claim before it was withdrawn, and it has changed since: say what "
+                "changed in the public note (a draft is filled in from the differences)."
+            }
+        )
     drafts = sources_published_with(claim)
-    if drafts and not can(by, "publish_source"):
-        raise NotAllowed("Publishing this claim publishes its draft sources, and you may not publish sources.")
     for source in drafts:
         source.state = State.PUBLISHED
         save(source, by=by, reason=f"Published with the claim “{claim.slug}”")
@@ -601,10 +646,18 @@ def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str) -> Cl
     claim.verdict, claim.rationale = verdict, rationale
     claim.state = State.PUBLISHED
     claim.reviewed_by = by
-    claim.verdict_published_at = timezone.now()
-    save(claim, by=by, reason=f"Published as {Verdict(verdict).label}")
-    _event(claim, Action.PUBLISHED, by, rationale)
-    log_change(claim, before=NOT_PUBLIC)
+    if last_seen is None or verdict != last_seen.fields.get("verdict"):
+        claim.verdict_published_at = timezone.now()
+    if last_seen is None:
+        save(claim, by=by, reason=f"Published as {Verdict(verdict).label}")
+        _event(claim, Action.PUBLISHED, by, rationale)
+        log_change(claim, before=NOT_PUBLIC)
+        return claim
+    save(claim, by=by, reason=f"Republished as {Verdict(verdict).label}" + (f": {note}" if note else ""))
+    if changes:
+        Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
+    _event(claim, Action.PUBLISHED, by, note or rationale)
+    log_change(claim, before=last_seen, note=note if changes else "")
     return claim
 
 
@@ -620,19 +673,21 @@ def claim_return_to_review(*, claim: Claim, reason: str, by: User | None = None)
     claim.submitted_at = timezone.now()
     save(claim, by=by, reason=reason)
     _event(claim, Action.RETURNED, by, reason)
-    log_change(claim, before=seen)
+    log_change(claim, before=seen, note=reason)  # its address says why, while under review
     return claim
 
 
 @writes
 def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
-    """Published -> in review, by an editor, to change what the verdict rests on. The
-    claim leaves the public record (partners see a `withdrawn` tombstone) until it is
-    published again."""
+    """Published -> in review, by an editor, to change what the verdict rests on. Until it
+    is published again its address says it is under review, since when and why (`reason`
+    is public), and partners see a `withdrawn` tombstone."""
     require(by, "withdraw_claim", "withdraw published claims")
     reason = clean(reason or "")
     if not reason:
-        raise WorkflowError("Say why the claim goes back to review: the reviewers read it.")
+        raise WorkflowError(
+            {"reason": "Say why the claim goes back to review: readers see it on the claim's page meanwhile."}
+        )
     claim = _lock_claim(claim)
     _require_state(claim, State.PUBLISHED, doing="withdraw it")
     seen = snapshot(claim)
@@ -640,7 +695,7 @@ def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
     claim.submitted_at = timezone.now()
     save(claim, by=by, reason=f"Withdrawn to review: {reason}")
     _event(claim, Action.WITHDRAWN, by, reason)
-    log_change(claim, before=seen)  # the reason is for the reviewers: not public
+    log_change(claim, before=seen, note=reason)
     return claim
 
 
@@ -719,12 +774,16 @@ def _quoted_item(claim: Claim, evidence_id: int | None) -> Claim | Evidence:
 
 
 @writes
-def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quote: str | None = None) -> Claim:
+def quote_confirm(
+    *, claim: Claim, by: User, evidence_id: int | None = None, quote: str | None = None, reason: str = ""
+) -> Claim:
     """Confirm where a quote now stands after an edit of its source: the suggested
     passage (or `quote`, another passage a person chose) for an orphaned quote, or the
-    passage it was re-pointed to. The person who confirms chose the words, so they
-    join the claim's contributors (maker-checker). `evidence_id` None means the
-    claim's own quote."""
+    passage it was re-pointed to. Someone other than whoever edited the source confirms
+    it; the suggestion for an orphaned quote scored below the matcher's threshold, so
+    taking it needs `reason`, shown to the claim's publisher and kept in history. The
+    person who confirms chose the words, so they join the claim's contributors
+    (maker-checker). `evidence_id` None means the claim's own quote."""
     claim = _lock_claim(claim)
     refusal = edit_refusal(claim, by)
     if refusal:
@@ -734,7 +793,13 @@ def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quo
     item = _quoted_item(claim, evidence_id)
     if not item.needs_a_look:
         raise WorkflowError("This quote is anchored: there is nothing to confirm.")
+    refusal = checkers.quote_confirm_refusal(item, by)
+    if refusal:
+        raise NotAllowed(refusal)
     source = Source.objects.get(pk=item.source_id)
+    reason = clean(reason or "")
+    suggested = (item.suggested_start, item.suggested_end) if item.anchor_broken else None
+    score = item.anchor_score
     proposed = clean(quote or "") or (item.suggested_passage(source.text) if item.anchor_broken else item.quote)
     if not proposed:
         raise WorkflowError({"quote": "No passage was found: paste the passage as it stands in the edited source."})
@@ -742,6 +807,16 @@ def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quo
     item.quote = proposed
     item.source = source
     _anchor(item, item.suggested_start if item.suggested_start is not None else item.start)
+    # Taking the matcher's suggestion for an orphaned quote: it scored below the threshold.
+    below_threshold = suggested is not None and (item.start, item.end) == suggested
+    if below_threshold and not reason:
+        scored = f" (it scored {score:.2f})" if score is not None else ""
+        raise WorkflowError(
+            {
+                "reason": f"The suggested passage is only the closest match{scored}, below what the desk accepts "
+                "without a look: say why it is the right passage, or paste the right one."
+            }
+        )
     if claim.state == State.PUBLISHED and item.quote != before:
         raise WorkflowError(
             "This claim is published: withdraw it to review first, or change the quote on the claim's page "
@@ -757,16 +832,27 @@ def quote_confirm(*, claim: Claim, by: User, evidence_id: int | None = None, quo
     else:
         for other in claim.evidence.all():
             _check_own_source(claim, other)
-    save(item, by=by, reason=f"Quote confirmed after an edit of “{source.slug}”")
+    if below_threshold:
+        item.anchor_confirm_note = reason
+    checkers.guard_claim_contribution(claim, by)
+    why = f" below the threshold: {reason}" if below_threshold else ""
+    save(item, by=by, reason=f"Quote confirmed after an edit of “{source.slug}”{why}")
     claim.contributors.add(by)
-    save(claim, by=by, reason="Quote confirmed after an edit of its source")
-    _event(claim, Action.EDITED, by, f"Confirmed the quote “{short_text(item.quote, 80)}” after an edit of “{source}”.")
+    if item is not claim:
+        save(claim, by=by, reason="Quote confirmed after an edit of its source")
+    confirmed = f"Confirmed the quote “{short_text(item.quote, 80)}” after an edit of “{source}”{why}."
+    _event(claim, Action.EDITED, by, confirmed)
     return claim
 
 
 def evidence_detach(*, claim: Claim, by: User, evidence_id: int, note: str = "") -> Claim:
-    """Remove an evidence quote whose passage is gone from its edited source. On a
-    published claim this is a correction (`note`), under the usual rules."""
+    """Remove an evidence quote whose passage is gone from its edited source, saying why
+    (`note`: kept in history; on a published claim, the public correction)."""
+    if not clean(note or ""):
+        raise WorkflowError(
+            {"note": "Say why this evidence is detached: it is kept in the claim's history (and published as a "
+             "correction if the claim is published)."}
+        )  # fmt: skip
     return claim_edit(claim=claim, by=by, remove=[evidence_id], note=note)
 
 

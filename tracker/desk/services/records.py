@@ -30,6 +30,7 @@ from ..models import (
     Source,
     Topic,
 )
+from . import checkers
 from .claims import claim_note_correction, claim_return_to_review, verdict_problems
 from .common import (
     NotAllowed,
@@ -339,6 +340,10 @@ def record_publish(*, record: Source | Agreement | Meeting | Person, by: User) -
     record = lock(record)
     if record.state not in (State.DRAFT, State.IN_REVIEW):
         raise WorkflowError(f"This {name} is {record.get_state_display().lower()}: only a draft can be published.")
+    if model is Source:
+        refusal = checkers.source_publish_refusal(record, by)
+        if refusal:
+            raise NotAllowed(refusal)
     record.state = State.PUBLISHED
     save(record, by=by, reason="Published")
     log_change(record, before=NOT_PUBLIC)

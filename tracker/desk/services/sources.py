@@ -14,6 +14,7 @@ reader sees would change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +28,8 @@ from ..canonical import canonical_url
 from ..choices import AnchorMethod, CorrectionKind, DatePrecision, State
 from ..models import Claim, Correction, Evidence, Source
 from ..text import strip_control_chars
-from .claims import claim_return_to_review
+from . import checkers
+from .claims import claim_note_correction, claim_return_to_review
 from .common import (
     NotAllowed,
     WorkflowError,
@@ -126,6 +128,7 @@ def source_create(*, by: User, title: str, publisher: str, kind: str, reliabilit
     if duplicate:
         raise duplicate
     save(source, by=by, reason="Archived")
+    source.contributors.add(by)
     index_passages(source)
     return source
 
@@ -163,10 +166,13 @@ def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str =
         )
     if not changed and source.slug == Source.objects.filter(pk=source.pk).values_list("slug", flat=True).get():
         return source
+    if text_changed:
+        checkers.guard_source_contribution(source, by)
     save(source, by=by, reason=("Text changed" if text_changed else "Edited") + (f": {note}" if note else ""))
     if text_changed:
+        source.contributors.add(by)
         index_passages(source)
-        reanchor_quotes(source, by=by)
+        reanchor_quotes(source, by=by, note=note)
         if source.state == State.PUBLISHED:
             Correction.objects.create(kind=CorrectionKind.CORRECTION, source=source, note=note, created_by=by)
     # The note is public only as the correction of a published source's text.
@@ -174,22 +180,84 @@ def source_edit(*, source: Source, by: User, fields: dict[str, Any], note: str =
     return source
 
 
-def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence]:
-    """Find every quote anchored in `source` in its new text (see the module's docstring).
-    Returns the quotes that were orphaned."""
-    orphaned: list[Claim | Evidence] = []
-    changed_claims: set[int] = set()
-    to_review: set[int] = set()
-    reworded: set[int] = set()
-    quoted = [
-        *Evidence.objects.filter(source=source).order_by("pk"),
+@dataclass(frozen=True)
+class QuoteImpact:
+    """What an edit of a source's text does to one quote in it, and to its claim."""
+
+    item: Claim | Evidence
+    claim: Claim
+    method: str
+    score: float
+    old: str
+    new: str
+    light: bool
+
+    @property
+    def outcome(self) -> str:
+        """For the person about to save the edit: what happens to the claim."""
+        if self.claim.state == State.PUBLISHED:
+            if self.light and self.method != AnchorMethod.ORPHANED:
+                return (
+                    "Stays published with a public correction saying the quote now reads as in the corrected "
+                    "source; someone else confirms the passage."
+                )
+            return (
+                "Withdrawn to review: its page says publicly that it is under review until someone else "
+                "confirms the passage and it is published again."
+            )
+        return "Flagged: someone else confirms the passage before the claim can be published."
+
+
+def _quotes_in(source: Source) -> list[Claim | Evidence]:
+    return [
+        *Evidence.objects.filter(source=source).select_related("claim").order_by("pk"),
         *Claim.objects.filter(source=source).order_by("pk"),
     ]
-    for item in quoted:
-        claim_id = item.claim_id if isinstance(item, Evidence) else item.pk
-        found = anchoring.reanchor_quote(
-            source.text, exact=item.quote, prefix=item.prefix, suffix=item.suffix, start=item.start
-        )
+
+
+def _claim_of(item: Claim | Evidence) -> Claim:
+    return item.claim if isinstance(item, Evidence) else item
+
+
+def _impact(text: str, item: Claim | Evidence) -> tuple[anchoring.Reanchored, QuoteImpact | None]:
+    """Where the quote stands in `text`, and its impact if its words changed or it is gone."""
+    found = anchoring.reanchor_quote(text, exact=item.quote, prefix=item.prefix, suffix=item.suffix, start=item.start)
+    if not found.orphaned and found.anchor.exact == item.quote:
+        return found, None
+    new = found.anchor.exact if found.anchor else ""
+    light = not found.orphaned and anchoring.is_light_change(item.quote, new)
+    return found, QuoteImpact(item, _claim_of(item), found.method, found.score, item.quote, new, light)
+
+
+def source_edit_impact(*, source: Source, text: str) -> list[QuoteImpact]:
+    """The quotes a new text would move to other words or lose, for the desk to see
+    before the edit is saved. Reads only."""
+    text = strip_control_chars(text or "")
+    if text == source.text:
+        return []
+    return [impact for item in _quotes_in(source) if (impact := _impact(text, item)[1]) is not None]
+
+
+def reanchor_quotes(source: Source, *, by: User | None, note: str = "") -> list[Claim | Evidence]:
+    """Find every quote anchored in `source` in its new text (see the module's docstring).
+    Returns the quotes that were orphaned.
+
+    Whoever changed the text moved the quotes, so someone else confirms any that now read
+    differently (`anchor_moved_by`); the edit is a correction of the source, not
+    authorship of the claims quoting it. A published claim whose quotes changed only by a
+    typo fix stays published with a public correction (`note` is the source's); one whose
+    words changed, or which lost a quote, is withdrawn to review, saying so publicly."""
+    orphaned: list[Claim | Evidence] = []
+    changed_claims: set[int] = set()
+    impacts: dict[int, list[QuoteImpact]] = {}
+    placed = [(item, *_impact(source.text, item)) for item in _quotes_in(source)]
+    for _item, _found, impact in placed:
+        if impact is not None:
+            impacts.setdefault(impact.claim.pk, []).append(impact)
+    # What readers saw of the published claims whose quotes change, before they change.
+    before_views = {claim.pk: snapshot(claim) for claim in Claim.objects.filter(pk__in=impacts, state=State.PUBLISHED)}
+    for item, found, impact in placed:
+        claim_id = _claim_of(item).pk
         if found.orphaned:
             # Nothing is re-pointed: the best candidate, if any, waits for a person to confirm it.
             suggested = (found.anchor.start, found.anchor.end) if found.anchor else (None, None)
@@ -198,11 +266,11 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
             if new != old:
                 (item.anchor_broken, item.anchor_method, item.anchor_score,
                  item.suggested_start, item.suggested_end) = new  # fmt: skip
+                item.anchor_moved_by = by
                 save(item, by=by, reason=f"Orphaned: the quote no longer occurs in “{source.slug}” "
                                          f"(best match scored {found.score:.2f})")  # fmt: skip
                 changed_claims.add(claim_id)
             orphaned.append(item)
-            to_review.add(claim_id)
             continue
         method, score = found.method, found.score
         if method == AnchorMethod.EXACT and item.anchor_method in (AnchorMethod.TOLERANT, AnchorMethod.APPROXIMATE):
@@ -214,28 +282,38 @@ def reanchor_quotes(source: Source, *, by: User | None) -> list[Claim | Evidence
                item.anchor_score, item.suggested_start, item.suggested_end)  # fmt: skip
         if new == old:
             continue
-        if anchor.exact != item.quote:
-            # The quoted words changed with the text: whoever changed it now shares in them.
-            to_review.add(claim_id)
-            reworded.add(claim_id)
         (item.start, item.end, item.quote, item.prefix, item.suffix, item.anchor_broken, item.anchor_method,
          item.anchor_score, item.suggested_start, item.suggested_end) = new  # fmt: skip
+        if impact is not None:
+            item.anchor_moved_by = by
         how = "" if method == AnchorMethod.EXACT else f" ({AnchorMethod(method).label.lower()}, score {score:.2f})"
         save(item, by=by, reason=f"Re-anchored after an edit of “{source.slug}”{how}")
         changed_claims.add(claim_id)
-    if by is not None:
-        for claim in Claim.objects.filter(pk__in=reworded):
-            claim.contributors.add(by)
-    # The integrity rule for a reworded or orphaned quote: a published claim goes back to review.
-    reason = f"Returned to review: a quote no longer occurs as it was in the edited source “{source}”."
-    returned = set()
-    for claim in Claim.objects.filter(pk__in=to_review, state=State.PUBLISHED):
-        claim_return_to_review(claim=claim, reason=reason, by=by)
-        returned.add(claim.pk)
+    settled = set()
+    for claim in Claim.objects.filter(pk__in=impacts, state=State.PUBLISHED):
+        _after_quotes_moved(claim, source, impacts[claim.pk], by=by, note=note, before=before_views.get(claim.pk))
+        settled.add(claim.pk)
     # The others are marked changed, so partners syncing on updated_since re-read their offsets.
-    for claim in Claim.objects.filter(pk__in=(changed_claims | to_review) - returned):
+    for claim in Claim.objects.filter(pk__in=(changed_claims | set(impacts)) - settled):
         save(claim, by=by, reason=f"Quotes re-anchored after an edit of “{source.slug}”")
     return orphaned
+
+
+def _after_quotes_moved(claim: Claim, source: Source, impacts: list[QuoteImpact], *, by, note: str, before) -> None:
+    """A published claim some of whose quotes now read differently (rules 2 and 5)."""
+    if all(impact.light and impact.method != AnchorMethod.ORPHANED for impact in impacts) and before is not None:
+        changes = " ".join(f"The passage quoted from it now reads “{i.new}” (it read “{i.old}”)." for i in impacts)
+        why = f" ({note})" if note else ""
+        claim_note_correction(
+            claim=claim, by=by, before=before, note=f"The source “{source.title}” was corrected{why}. {changes}"
+        )
+        return
+    claim_return_to_review(
+        claim=claim,
+        by=by,
+        reason=f"Returned to review: a passage this claim quotes changed when the source “{source.title}” was "
+        "corrected; the desk is checking the claim again before it is published again.",
+    )
 
 
 @writes
