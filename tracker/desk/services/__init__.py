@@ -10,6 +10,7 @@ its own. Models hold fields, constraints, querysets and derived data only.
 - claims.py: drafting, editing, evidence, review, publication, corrections
 - sources.py: archiving a document, editing it, re-anchoring its quotes
 - records.py: agreements, meetings, people, parties, topics; publishing, retracting
+- revert.py: bringing a draft back to an earlier version, through the edits above
 """
 
 from .claims import (
@@ -49,6 +50,7 @@ from .records import (
     record_retract,
 )
 from .records import edit_refusal as record_edit_refusal
+from .revert import record_revert, revert_refusal
 from .sources import DuplicateSource, find_duplicate, reanchor_quotes, source_create, source_delete, source_edit
 from .sources import edit_refusal as source_edit_refusal
 
@@ -82,6 +84,7 @@ __all__ = [
     "publish_refusal",
     "quote_confirm",
     "reanchor_quotes",
+    "revert_refusal",
     "record_create",
     "record_delete",
     "record_edit",
@@ -89,6 +92,7 @@ __all__ = [
     "record_note_correction",
     "record_publish",
     "record_retract",
+    "record_revert",
     "source_create",
     "source_delete",
     "source_edit",
