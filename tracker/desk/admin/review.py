@@ -61,6 +61,22 @@ class ReviewTools:
             mine.append(path("<path:object_id>/preview/", view(self.preview_view), name=self._url_name("preview")))
         return mine + urls
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and obj.pk and self._has_history():
+            context.update(self.review_links(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def review_links(self, record) -> dict:
+        """The change page's links: Preview, and for a claim back in review after it was
+        published, a comparison with the version readers last saw."""
+        links = {}
+        if self.model in preview.PREVIEWS:
+            links["preview_url"] = reverse(f"admin:{self._url_name('preview')}", args=[record.pk])
+        if getattr(record, "state", None) == State.IN_REVIEW and record.first_published_at is not None:
+            compare = reverse(f"admin:{self._url_name('compare')}", args=[record.pk])
+            links["compare_published_url"] = f"{compare}?from=published"
+        return links
+
     # Which record, and may this person read it
 
     def _record(self, request: HttpRequest, object_id: str):
