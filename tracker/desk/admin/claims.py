@@ -27,7 +27,7 @@ from ..forms import (
     repeats_field,
 )
 from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
-from ..similar import similar_claims
+from ..similar import likely_repeats
 from ..text import strip_control_chars
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
@@ -309,7 +309,12 @@ class ClaimAdmin(EditorialAdmin):
                 "workflow_buttons": self.workflow_buttons(request, claim),
                 "events": claim.events.select_related("by")[:20],
                 "can_attach": not services.evidence_refusal(claim, request.user),
-                "similar": similar_claims(claim),
+                # One ranked list above a threshold, one choice (not the check it already repeats).
+                "similar": [
+                    item
+                    for item in likely_repeats(claim.statement, exclude=claim.pk)
+                    if item.claim.pk != claim.earlier_check_id
+                ],
                 "can_link_earlier": not services.claim_edit_refusal(claim, request.user),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
