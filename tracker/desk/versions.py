@@ -313,8 +313,16 @@ class Comparison:
         return [line for line in self.lines if line.changed]
 
     @property
+    def unchanged(self) -> list[Line]:
+        return [line for line in self.lines if not line.changed]
+
+    @property
     def held_changes(self) -> list[HeldRow]:
         return [row for row in self.held if row.status != "unchanged"]
+
+    @property
+    def held_unchanged(self) -> list[HeldRow]:
+        return [row for row in self.held if row.status == "unchanged"]
 
 
 def _text_line(label: str, old: str, new: str, *, long: bool = False) -> Line:
