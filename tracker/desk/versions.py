@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.html import escape
@@ -151,7 +152,7 @@ class Version:
 def _is_fk(row, name: str) -> bool:
     try:
         return row._meta.get_field(name).is_relation
-    except Exception:
+    except FieldDoesNotExist:
         return False
 
 
