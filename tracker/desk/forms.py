@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 
 from .choices import DatePrecision, Stance, Verdict
@@ -178,13 +178,51 @@ class QuoteForm(forms.Form):
     near = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "desk-near"}), required=False, min_value=0)
 
 
-class MarkClaimForm(QuoteForm):
+class EarlierCheckInput(forms.HiddenInput):
+    """`repeats`: the earlier check a new claim repeats, chosen while its statement is typed: the
+    script (static/desk/earlier-checks.js) lists the likely repeats beside the statement
+    and sets this. Without the script it stays empty, and the claim's page offers the
+    same repeats once the draft is saved."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-earlier-checks": reverse_lazy("admin:desk_claim_earlier_checks"), **(attrs or {})})
+
+    class Media:
+        js = ["desk/earlier-checks.js"]
+
+
+def repeats_field() -> forms.ModelChoiceField:
+    from .choices import State
+    from .models import Claim
+
+    return forms.ModelChoiceField(
+        queryset=Claim.objects.exclude(state=State.RETRACTED).only("pk"),
+        required=False,
+        widget=EarlierCheckInput(),
+        error_messages={"invalid_choice": "That earlier check was retracted or no longer exists: choose another."},
+    )
+
+
+class ChoosesRepeat:
+    """A form with the hidden `repeats` field: its error is shown at the top of the form,
+    since the field itself is not on screen."""
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = self._errors.pop("repeats", None) if self._errors else None
+        if errors:
+            self.add_error(None, errors)
+        return cleaned
+
+
+class MarkClaimForm(ChoosesRepeat, QuoteForm):
     field_order = ["statement", "claimant", "quote"]
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         help_text="The checkable statement, in the desk's words.",
     )
     claimant = forms.CharField(max_length=200, required=False, help_text="Who made it. The publisher if empty.")
+    repeats = repeats_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -171,3 +171,18 @@ def related_checks(claim: Claim) -> list[Claim]:
     linked = Claim.objects.filter(links).values("pk")  # found by those indexes first
     related = Claim.objects.published().filter(pk__in=linked).exclude(pk=claim.pk)
     return list(related.select_related("source").order_by("-verdict_published_at")[:20])
+
+
+# A repeat is offered to a reporter only above this: token-set similarity of 70 or more
+# is the same claim in other words ("Canada and Korea signed..." / "Korea and Canada have
+# signed..."); in the 50-70 band sit claims that share a subject, not a statement.
+REPEAT_THRESHOLD = 70.0
+REPEATS_SHOWN = 5
+
+
+def likely_repeats(statement: str, *, exclude: int | None = None, limit: int = REPEATS_SHOWN) -> list[Similar]:
+    """The few claims a statement most likely repeats, best first: one ranked list above
+    REPEAT_THRESHOLD (the intake as a reporter types, and the claim's page after saving)."""
+    draft = Claim(pk=exclude, statement=statement)
+    ranked = similar_claims(draft, limit=limit)
+    return [item for item in ranked if item.score >= REPEAT_THRESHOLD]

@@ -114,14 +114,19 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(str(error)) from None
     if as_of:  # shown as it stood that day; never saved
         claim.statement, claim.verdict, claim.rationale = as_of.statement, as_of.verdict, as_of.rationale
-    evidence = sorted(
-        Evidence.objects.published().filter(claim=claim).prefetch_related(SOURCE_WITHOUT_TEXT),
-        key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start),
-    )
+    evidence = Evidence.objects.published().filter(claim=claim).prefetch_related(SOURCE_WITHOUT_TEXT)
+    context = claim_context(request, claim, evidence=evidence, as_of=as_of)
+    return render(request, "public/claim_detail.html", context)
+
+
+def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None) -> dict:
+    """What the claim page shows of `claim` with `evidence` (the desk's preview builds
+    it from a draft: tracker/desk/admin/preview.py)."""
+    evidence = sorted(evidence, key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start))
     for item in evidence:
         item.original_url = text_fragment_url(item.source.url, item.quote) if item.source.url else None
     review = None if as_of else jsonld.claim_review(claim, request)
-    context = {
+    return {
         "claim": claim,
         "as_of": as_of,
         "record_feed": feed_link(claim),
@@ -138,7 +143,6 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claim_review": jsonld.script_json(review) if review else None,
         **_citing(request, claim, as_of),
     }
-    return render(request, "public/claim_detail.html", context)
 
 
 @require_safe
@@ -147,10 +151,17 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = published_or_gone(Source.objects.all(), slug=slug)
     evidence = Evidence.objects.published().filter(source=source).select_related("claim")
     appearances = Claim.objects.published().filter(source=source, anchor_broken=False)
+    context = source_context(source, evidence=evidence, appearances=appearances)
+    return render(request, "public/source_detail.html", context)
+
+
+def source_context(source: Source, *, evidence, appearances) -> dict:
+    """What the source page shows: its text with the passages `evidence` quotes and the
+    claims `appearances` (claims made in it) marked."""
     quoted = [(item, item.get_stance_display(), item.stance, item.claim) for item in evidence]
     quoted += [(claim, "Where the claim appears", "appearance", claim) for claim in appearances]
     marked = passages.collect_passages(source.text, quoted)
-    context = {
+    return {
         "source": source,
         "record_feed": feed_link(source),
         "reliability_definition": RELIABILITY_DEFINITIONS[source.reliability],
@@ -158,7 +169,6 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "text_html": passages.render_text(source.text, marked),
         "corrections": public_corrections(corrections_with_records().filter(source=source)),
     }
-    return render(request, "public/source_detail.html", context)
 
 
 @require_safe
@@ -170,12 +180,17 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except BadDate as error:
         return _bad_date(request, error)
     as_of = agreement_as_of(agreement, day) if day else None
+    context = agreement_context(request, agreement, as_of=as_of)
+    return render(request, "public/agreement_detail.html", context)
+
+
+def agreement_context(request: HttpRequest, agreement: Agreement, *, as_of=None) -> dict:
     today = timezone.localdate()
     timeline = list(agreement.status_history.select_related("source").defer("source__text").order_by("date", "id"))
     for step in timeline:
         step.later = bool(as_of and step.date > as_of.day)
         step.linkable = step.date <= today
-    context = {
+    return {
         "agreement": agreement,
         "as_of": as_of,
         "record_feed": feed_link(agreement),
@@ -187,19 +202,23 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
         **_citing(request, agreement, as_of),
     }
-    return render(request, "public/agreement_detail.html", context)
 
 
 @require_safe
 @public_page
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = published_or_gone(Meeting.objects.select_related("host"), slug=slug)
+    context = meeting_context(meeting)
+    return render(request, "public/meeting_detail.html", context)
+
+
+def meeting_context(meeting: Meeting) -> dict:
     participants = (
         Participation.objects.filter(meeting=meeting, person__in=Person.objects.published())
         .select_related("person", "role", "person__party")
         .order_by("id")
     )
-    context = {
+    return {
         "meeting": meeting,
         "record_feed": feed_link(meeting),
         "participants": participants,
@@ -210,7 +229,6 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claims": meeting.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(meeting=meeting)),
     }
-    return render(request, "public/meeting_detail.html", context)
 
 
 @require_safe

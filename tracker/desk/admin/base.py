@@ -25,6 +25,7 @@ from .. import services
 from ..choices import State
 from ..forms import NoteForm, VersionedForm
 from .guards import RefusesBadInput, numeric_id
+from .review import ReviewTools
 
 
 def apply_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -79,12 +80,13 @@ def formset_rows(formset, fields: tuple[str, ...]) -> services.Rows:
     return rows
 
 
-class RecordAdmin(RefusesBadInput, SimpleHistoryAdmin):
-    """History on every record; lists skip the full count and page at 50."""
+class RecordAdmin(RefusesBadInput, ReviewTools, SimpleHistoryAdmin):
+    """History on every record, in words, with compare, revert and preview (ReviewTools);
+    lists skip the full count and page at 50."""
 
     show_full_result_count = False
     list_per_page = 50
-    # simple-history's own list, less an inline style the Content-Security-Policy blocks.
+    object_history_template = "admin/desk/object_history.html"
     object_history_list_template = "admin/desk/object_history_list.html"
     # Large fields of the records a list joins (list_select_related) that it never shows:
     # a source's archived text is tens of kilobytes, fifty times a page.

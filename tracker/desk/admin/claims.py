@@ -16,12 +16,23 @@ from django.utils.html import format_html
 from .. import services
 from ..candidates import find_candidates
 from ..choices import NEEDS_A_LOOK, Stance, State, Verdict
-from ..forms import CommentForm, CorrectionForm, NoteForm, ReasonForm, RepublishForm, VerdictForm, VersionedForm
+from ..forms import (
+    ChoosesRepeat,
+    CommentForm,
+    CorrectionForm,
+    NoteForm,
+    ReasonForm,
+    RepublishForm,
+    VerdictForm,
+    VersionedForm,
+    repeats_field,
+)
 from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_text
-from ..similar import similar_claims
+from ..similar import likely_repeats
 from ..text import strip_control_chars
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
 from .guards import is_record_id, numeric_id
+from .intake import earlier_checks
 
 DONE = {
     "submit": "Submitted for review.",
@@ -63,13 +74,14 @@ def run_transition(action: str, claim: Claim, user, data: dict) -> Claim:
     raise Http404
 
 
-class ClaimForm(VersionedForm):
+class ClaimForm(ChoosesRepeat, VersionedForm):
     correction_note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         help_text="This claim is published: a change readers would see (statement, claimant, quote, evidence, "
         "stance) is saved only with a note saying what changed and why, published as a correction.",
     )
+    repeats = repeats_field()  # on the add form only (ClaimAdmin.get_fieldsets)
 
     class Meta:
         model = Claim
@@ -237,6 +249,9 @@ class ClaimAdmin(EditorialAdmin):
         if obj is None or obj.state != State.PUBLISHED or not self.has_change_permission(request, obj):
             fieldsets = [(name, {**options, "fields": [f for f in options["fields"] if f != "correction_note"]})
                          for name, options in fieldsets]  # fmt: skip
+        if obj is None:  # the repeat chosen while typing (admin/intake.py); afterwards, the page's own list
+            first = fieldsets[0][1]
+            first["fields"] = [*first["fields"], "repeats"]
         return fieldsets
 
     def apply_changes(self, request, form, formsets, change):
@@ -247,11 +262,14 @@ class ClaimAdmin(EditorialAdmin):
         add = [services.EvidenceAdd(source=row["source"], quote=row["quote"] or "", stance=row["stance"] or "",
                                     note=row["note"] or "") for row in rows.add]  # fmt: skip
         if not change:
-            return services.claim_create_draft(
+            claim = services.claim_create_draft(
                 by=request.user, source=data["source"], quote=data.get("quote") or "", statement=data["statement"],
                 claimant=data.get("claimant") or "", claimed_on=data.get("claimed_on"),
                 claimant_person=data.get("claimant_person"), slug=data.get("slug") or "", links=links, evidence=add,
             )  # fmt: skip
+            if data.get("repeats"):  # in the admin's transaction: refused, nothing is saved
+                claim = services.claim_link_earlier(claim=claim, by=request.user, earlier=data["repeats"])
+            return claim
         return services.claim_edit(
             claim=form.instance,
             by=request.user,
@@ -284,6 +302,7 @@ class ClaimAdmin(EditorialAdmin):
             return self.admin_site.admin_view(numeric_id(method))
 
         return [
+            path("earlier-checks/", self.admin_site.admin_view(earlier_checks), name="desk_claim_earlier_checks"),
             path("<path:object_id>/workflow/<str:action>/", view(self.workflow_view), name="desk_claim_workflow"),
             path("<path:object_id>/candidates/", view(self.candidates_view), name="desk_claim_candidates"),
             path("<path:object_id>/earlier/", view(self.earlier_view), name="desk_claim_earlier"),
@@ -312,7 +331,12 @@ class ClaimAdmin(EditorialAdmin):
                 "workflow_buttons": self.workflow_buttons(request, claim),
                 "events": claim.events.select_related("by")[:20],
                 "can_attach": not services.evidence_refusal(claim, request.user),
-                "similar": similar_claims(claim),
+                # One ranked list above a threshold, one choice (not the check it already repeats).
+                "similar": [
+                    item
+                    for item in likely_repeats(claim.statement, exclude=claim.pk)
+                    if item.claim.pk != claim.earlier_check_id
+                ],
                 "can_link_earlier": not services.claim_edit_refusal(claim, request.user),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})

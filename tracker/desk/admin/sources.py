@@ -113,6 +113,17 @@ class SourceAdmin(PublishableAdmin):
             *super().get_urls(),
         ]
 
+    def _link_earlier(self, request: HttpRequest, claim: Claim, earlier: Claim | None) -> None:
+        """The repeat chosen while typing the statement (admin/intake.py)."""
+        if earlier is None:
+            return
+        try:
+            services.claim_link_earlier(claim=claim, by=request.user, earlier=earlier)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.WARNING)
+        else:
+            self.message_user(request, f"Linked as a repeat of “{earlier}”.")
+
     def read_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         source = get_object_or_404(Source, pk=object_id)
         if not self.has_view_permission(request, source):
@@ -142,6 +153,7 @@ class SourceAdmin(PublishableAdmin):
                     apply_service_error(claim_form, exc)
                 else:
                     self.message_user(request, "Claim drafted. Add its evidence, then submit it for review.")
+                    self._link_earlier(request, claim, data.get("repeats"))
                     return HttpResponseRedirect(reverse("admin:desk_claim_change", args=[claim.pk]))
         elif request.method == "POST" and "attach_evidence" in request.POST:
             evidence_form = AttachEvidenceForm(request.POST, prefix="evidence", claims=open_claims, fixed_claim=fixed)

@@ -11,6 +11,7 @@ its own. Models hold fields, constraints, querysets and derived data only.
 - sources.py: archiving a document, editing it, re-anchoring its quotes
 - checkers.py: maker-checker per record, and who on the desk can take a step
 - records.py: agreements, meetings, people, parties, topics; publishing, retracting
+- revert.py: bringing a draft back to an earlier version, through the edits above
 """
 
 from .checkers import claim_publishers, names, source_publish_refusal, source_publishers
@@ -53,6 +54,7 @@ from .records import (
     record_retract,
 )
 from .records import edit_refusal as record_edit_refusal
+from .revert import record_revert, revert_refusal
 from .sources import (
     DuplicateSource,
     QuoteImpact,
@@ -103,6 +105,7 @@ __all__ = [
     "QuoteImpact",
     "source_edit_impact",
     "reanchor_quotes",
+    "revert_refusal",
     "record_create",
     "record_delete",
     "record_edit",
@@ -110,6 +113,7 @@ __all__ = [
     "record_note_correction",
     "record_publish",
     "record_retract",
+    "record_revert",
     "source_create",
     "source_delete",
     "source_edit",
