@@ -239,3 +239,23 @@ def test_the_staff_home_lists_a_published_then_corrected_claim_once(login, make_
     page = login(staff.editor).get("/admin/").content.decode()
     section = page.split("Recently published and corrected", 1)[1]
     assert section.count(f"/admin/desk/claim/{claim.pk}/change/") == 1
+
+
+def test_a_verifier_confirms_a_quote_the_only_editor_moved_on_a_published_claim(make_source, desk):
+    """Found by the three-person desk's property test: only editors correct a published
+    source, and the one who did must not confirm the quote it moved."""
+    appears = make_source("Canada will sign a naval agreement with Korea, analysts say.", by=desk.reporter)
+    readout = make_source("Caanda will not sign the naval agreement this year.", by=desk.reporter)
+    claim = services.claim_create_draft(
+        by=desk.reporter, source=appears, quote="Canada will sign a naval agreement", statement="Canada will sign.",
+        evidence=[services.EvidenceAdd(source=readout, quote="Caanda will not sign", stance=Stance.CONTRADICTS)],
+    )  # fmt: skip
+    claim = services.claim_publish(claim=services.claim_submit(claim=claim, by=desk.reporter), by=desk.verifier,
+                                   verdict=Verdict.INACCURATE, rationale="Not so.")  # fmt: skip
+    _edit_text(readout, readout.text.replace("Caanda", "Canada"), desk.editor, note="A typo fixed.")
+    item = Claim.objects.get(pk=claim.pk).evidence.get()
+    with pytest.raises(ValidationError, match="someone else confirms"):
+        services.quote_confirm(claim=claim, by=desk.editor, evidence_id=item.pk)
+    services.quote_confirm(claim=claim, by=desk.verifier, evidence_id=item.pk)
+    assert not Evidence.objects.get(pk=item.pk).needs_a_look
+    assert Claim.objects.get(pk=claim.pk).state == State.PUBLISHED

@@ -228,7 +228,7 @@ def last_public(record: models.Model) -> Snapshot | None:
     the event log: None if they never saw it, or if the log holds no copy of it."""
     event = (
         Event.objects.filter(record_type=RECORD_TYPES[type(record)], record_id=record.pk)
-        .exclude(snapshot=None)
+        .filter(snapshot__isnull=False)
         .order_by("-id")
         .first()
     )

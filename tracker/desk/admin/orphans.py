@@ -35,7 +35,7 @@ def _row(item: Claim | Evidence, claim: Claim, user) -> dict:
         "start": start,
         "end": end,
         "score": item.anchor_score,
-        "refusal": services.claim_edit_refusal(claim, user) or quote_confirm_refusal(item, user),
+        "refusal": quote_confirm_refusal(claim, item, user),
         "confirmers": "" if not item.anchor_moved_by_id else _others(claim, item),
     }
 

@@ -140,8 +140,19 @@ def guard_source_contribution(source: Source, by: User) -> None:
 # Quotes moved by an edit of their source ----------------------------------------------------
 
 
-def quote_confirm_refusal(item: Claim | Evidence, by: User | None) -> str:
-    """Why `by` may not confirm a moved or orphaned quote, or ""."""
+def quote_confirm_refusal(claim: Claim, item: Claim | Evidence, by: User | None) -> str:
+    """Why `by` may not confirm a moved or orphaned quote of `claim`, or "".
+
+    Whoever may change the claim now may; on a published claim (whose quote only a typo
+    fix moved: the words stay as readers see them) a verifier may too, since only editors
+    correct published sources and one of them must not confirm their own edit."""
+    from .claims import edit_refusal
+
+    refusal = edit_refusal(claim, by)
+    if refusal and not (claim.state == State.PUBLISHED and can(by, "review_claim")):
+        return refusal
+    if isinstance(item, Evidence) and not can(by, "change_evidence"):
+        return "You are not allowed to change evidence."
     if item.anchor_moved_by_id is not None and by is not None and item.anchor_moved_by_id == by.pk:
         return "Your edit of the source moved this quote, so someone else confirms where it now stands (maker-checker)."
     return ""

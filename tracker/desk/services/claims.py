@@ -785,17 +785,12 @@ def quote_confirm(
     person who confirms chose the words, so they join the claim's contributors
     (maker-checker). `evidence_id` None means the claim's own quote."""
     claim = _lock_claim(claim)
-    refusal = edit_refusal(claim, by)
+    item = _quoted_item(claim, evidence_id)
+    refusal = checkers.quote_confirm_refusal(claim, item, by)
     if refusal:
         raise NotAllowed(refusal)
-    if evidence_id is not None and not can(by, "change_evidence"):
-        raise NotAllowed("You are not allowed to change evidence.")
-    item = _quoted_item(claim, evidence_id)
     if not item.needs_a_look:
         raise WorkflowError("This quote is anchored: there is nothing to confirm.")
-    refusal = checkers.quote_confirm_refusal(item, by)
-    if refusal:
-        raise NotAllowed(refusal)
     source = Source.objects.get(pk=item.source_id)
     reason = clean(reason or "")
     suggested = (item.suggested_start, item.suggested_end) if item.anchor_broken else None
