@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "tracker.desk.apps.DeskConfig",
+    "tracker.search.apps.SearchConfig",
     "tracker.public.apps.PublicConfig",
     "tracker.api.apps.ApiConfig",
     "tracker.events.apps.EventsConfig",

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tracker.public.search import rebuild_index
+from tracker.search.index import rebuild_index
 
 
 class Command(BaseCommand):

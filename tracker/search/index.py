@@ -1,6 +1,6 @@
 """Full-text search across the published claims, sources, agreements and meetings.
 
-One index table (tracker.public.models.SearchDocument) holds a row per published
+One index table (tracker.search.models.SearchDocument) holds a row per published
 record, kept current by signals on save and delete: every change the desk's services
 make is a save, so the index follows them without the desk knowing about it. PostgreSQL searches it with its
 own text search (ranked by ts_rank, highlighted by ts_headline); SQLite searches an
@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tracker.desk import versioning
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Meeting, Source
-from tracker.public.models import SearchDocument
+from tracker.search.models import SearchDocument
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
