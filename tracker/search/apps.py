@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class SearchConfig(AppConfig):
@@ -8,4 +9,5 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from . import index
 
+        autodiscover_modules("search")  # each app's search.py declares its kinds of record
         index.connect_signals()
