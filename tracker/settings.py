@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "tracker.desk.apps.DeskConfig",
+    "tracker.search.apps.SearchConfig",
     "tracker.public.apps.PublicConfig",
     "tracker.api.apps.ApiConfig",
     "tracker.events.apps.EventsConfig",
@@ -163,7 +164,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(env("CACHE_URL", "locmem://"))}
 # Each app process also keeps the cached responses it used in its own memory, up to
-# this many MB (tracker/public/caching.py). Unset: 32 in front of Redis, none in front
+# this many MB (tracker/caching/responses.py). Unset: 32 in front of Redis, none in front
 # of locmem (which is the process's memory already).
 RESPONSE_MEMORY_CACHE_MB = float(env("RESPONSE_MEMORY_CACHE_MB")) if env("RESPONSE_MEMORY_CACHE_MB") else None
 

@@ -14,8 +14,8 @@ from tracker.desk.candidates import split_passages
 from tracker.desk.canonical import canonical_url
 from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Agreement, Claim, ClaimEvent, Evidence, Meeting, Participation, Passage, Source
-from tracker.public.models import SearchDocument
-from tracker.public.search import MODELS, document_text
+from tracker.search.index import MODELS, document_text
+from tracker.search.models import SearchDocument
 
 from ..properties import invariants
 

@@ -13,7 +13,7 @@ from tracker.desk import services
 from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, Correction, Evidence, Source
 from tracker.desk.seeds import SeedError, load_seeds
-from tracker.public.models import SearchDocument
+from tracker.search.models import SearchDocument
 
 from ..admin_forms import claim_form
 from .conftest import messages_of
@@ -288,7 +288,7 @@ def test_no_text_of_an_unpublished_source_leaves_through_a_published_claim(clien
     # The services never leave a published claim on an unpublished source (retracting it
     # withdraws the claim); a bulk update simulates data from before they did.
     Source.objects.filter(pk=sources["report"].pk).update(state=State.RETRACTED)
-    from tracker.public.search import index_record
+    from tracker.search.index import index_record
 
     index_record("claim", Claim.objects.get(pk=published.pk))
     quote = published.quote

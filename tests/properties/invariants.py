@@ -13,7 +13,7 @@ from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, Evidence, Source
 from tracker.desk.rules import verdict_evidence_problems
 from tracker.events.models import Event
-from tracker.public.models import SearchDocument
+from tracker.search.models import SearchDocument
 
 CONTENT = ("statement", "claimant", "claimant_person_id", "claimed_on", "source_id", "quote")
 

@@ -16,11 +16,11 @@ import redis
 from django.core.cache import cache
 from django.utils import timezone
 
+from tracker.caching import responses as caching
 from tracker.desk import services, versioning
 from tracker.desk.choices import Stance, State, Verdict
 from tracker.desk.models import Meeting
 from tracker.desk.roles import EDITOR
-from tracker.public import caching
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 

@@ -3,9 +3,9 @@ unpublished record never lingers in a cache."""
 
 import time
 
+from tracker.caching import responses as caching
+from tracker.caching.responses import last_change
 from tracker.desk import services
-from tracker.public import caching
-from tracker.public.caching import last_change
 
 
 def after_this_second() -> None:

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from tracker.desk import services
 from tracker.desk.choices import State
 from tracker.desk.models import Source
-from tracker.public import search as search_module
-from tracker.public.search import search
+from tracker.search import index as search_module
+from tracker.search.index import search
 
 
 def test_it_finds_claims_sources_agreements_and_meetings(desk):
@@ -73,7 +73,7 @@ def test_an_empty_search_shows_the_form_only(client, desk):
 def test_the_rebuild_command_restores_the_index(desk):
     from django.core.management import call_command
 
-    from tracker.public.models import SearchDocument
+    from tracker.search.models import SearchDocument
 
     SearchDocument.objects.all().delete()
     assert len(search("Korea").hits) == 0

@@ -96,7 +96,7 @@ def test_the_source_page_marks_no_passage_of_an_unpublished_claim(client, desk, 
 
 
 def test_search_finds_no_unpublished_claim(hidden, desk):
-    from tracker.public.search import search
+    from tracker.search.index import search
 
     assert len(search("narwhals").hits) == 0
     assert len(search("hidden statement").hits) == 0
@@ -131,7 +131,7 @@ def test_a_claim_retracted_without_a_save_still_never_shows(client, desk):
     # in the database) skips signals and the search index; the pages and search must still hold.
     claim = desk["signed_claim"]
     Claim.objects.filter(pk=claim.pk).update(state=State.RETRACTED)
-    from tracker.public.search import search
+    from tracker.search.index import search
 
     assert len(search("comprehensive defence agreement").hits) == 0
     assert claim.statement not in client.get("/claims/").content.decode()

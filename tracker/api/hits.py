@@ -32,9 +32,9 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 
+from tracker.caching import responses as caching
 from tracker.desk import versioning
 from tracker.outage import CACHE_ERRORS, DATABASE_ERRORS
-from tracker.public import caching
 
 from .authentication import APIKeyAuthentication
 

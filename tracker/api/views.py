@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker.caching import responses as caching
 from tracker.desk import versioning
 from tracker.desk.choices import State
 from tracker.desk.models import (
@@ -40,7 +41,6 @@ from tracker.filters import (
     SourceFilter,
     TopicFilter,
 )
-from tracker.public import caching
 
 from . import hits, serializers
 from .as_of import AsOfDetailMixin
@@ -73,7 +73,7 @@ class APIMixin:
 
 class CachedAnswersMixin:
     """Answers kept in the shared cache under their address, format and the record
-    version (tracker/public/caching.py), rendered: a hit is the kept bytes, with no
+    version (tracker/caching/responses.py), rendered: a hit is the kept bytes, with no
     serialising and no rendering. Any change by the desk's services moves the version,
     so the next request on any server builds the answer afresh. Authentication and
     rates still apply to every request. A plain GET hit is answered before DRF's

@@ -411,8 +411,8 @@ class Builder:
         self.source_times = [s.published_at for s in self.source_info]
 
     def search_row(self, kind: str, record, view=None):
-        from tracker.public.models import SearchDocument
-        from tracker.public.search import document_text
+        from tracker.search.index import document_text
+        from tracker.search.models import SearchDocument
 
         title, body = document_text(kind, view or record)
         return SearchDocument(kind=kind, object_id=record.pk, slug=record.slug, title=title, body=body,

@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Q
 from rapidfuzz import fuzz, utils
 
-from tracker.public.models import SearchDocument
+from tracker.search.models import SearchDocument
 
 from .candidates import query_terms
 from .choices import State

@@ -1,10 +1,11 @@
-"""/search/: full-text search across the published record (tracker/public/search.py)."""
+"""/search/: full-text search across the published record (tracker/search/index.py)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import search as fulltext
+from tracker.search import index as fulltext
+
 from .caching import public_page
 from .lists import page_number
 

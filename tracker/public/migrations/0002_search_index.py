@@ -1,7 +1,7 @@
 """The full-text side of the search index, per database, and its first build.
 
 SQLite: an FTS5 table over public_searchdocument, kept in step by triggers.
-PostgreSQL: text search runs on public_searchdocument itself (tracker/public/search.py).
+PostgreSQL: text search runs on public_searchdocument itself (tracker/search/index.py).
 """
 
 from django.db import migrations
@@ -42,7 +42,7 @@ def drop_fts(apps, schema_editor):
 
 
 def build_index(apps, schema_editor):
-    from tracker.public.search import index_record
+    from tracker.search.index import index_record
 
     documents = apps.get_model("public", "SearchDocument").objects
     for kind, model_name in (("claim", "Claim"), ("source", "Source"), ("agreement", "Agreement"), ("meeting", "Meeting")):

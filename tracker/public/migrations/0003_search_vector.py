@@ -1,6 +1,6 @@
 """PostgreSQL: the search index's text-search vector, stored and GIN-indexed.
 
-A generated column, so every write of a row (tracker/public/search.py) keeps it
+A generated column, so every write of a row (tracker/search/index.py) keeps it
 current without the code knowing it is there; queries match and rank on it instead
 of computing to_tsvector over every row per search. SQLite searches its FTS5 table
 (migration 0002) and gets nothing here.

@@ -1,10 +1,12 @@
 """Full-text search across the published claims, sources, agreements and meetings.
 
-One index table (tracker.public.models.SearchDocument) holds a row per published
+One index table (tracker.search.models.SearchDocument) holds a row per published
 record, kept current by signals on save and delete: every change the desk's services
-make is a save, so the index follows them without the desk knowing about it. PostgreSQL searches it with its
-own text search (ranked by ts_rank, highlighted by ts_headline); SQLite searches an
-FTS5 table that mirrors it through triggers (ranked by bm25, highlighted by snippet).
+make is a save, so the index follows them. What each kind of record puts in the
+index is declared by the app that owns it (tracker/desk/search.py, through indexes.py).
+PostgreSQL searches it with its own text search (ranked by ts_rank, highlighted by
+ts_headline); SQLite searches an FTS5 table that mirrors it through triggers (ranked
+by bm25, highlighted by snippet).
 
 The index only ever receives published records, and every query also joins back to
 `Model.objects.published()`, so a record whose state changed without a save (a bulk
@@ -15,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
@@ -23,10 +25,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from tracker.desk import versioning
-from tracker.desk.choices import State
-from tracker.desk.models import Agreement, Claim, Meeting, Source
-from tracker.public.models import SearchDocument
+from .indexes import models, registry
+from .models import SearchDocument
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -54,9 +54,7 @@ _ENGLISH_STOP_WORDS = """
 STOP_WORDS = frozenset(_ENGLISH_STOP_WORDS.split())
 
 Kind = SearchDocument.Kind
-MODELS: dict[str, type] = {Kind.CLAIM: Claim, Kind.SOURCE: Source, Kind.AGREEMENT: Agreement, Kind.MEETING: Meeting}
-URL_NAMES = {Kind.CLAIM: "public:claim", Kind.SOURCE: "public:source", Kind.AGREEMENT: "public:agreement"}
-URL_NAMES[Kind.MEETING] = "public:meeting"
+MODELS = models  # kind -> model, as the apps declared them (indexes.py)
 
 
 class SearchError(ValueError):
@@ -64,24 +62,13 @@ class SearchError(ValueError):
 
 
 def document_text(kind: str, record) -> tuple[str, str]:
-    """The (title, body) a record is found by. Uses plain attributes only, so the
-    migration that builds the index can pass historical models.
-
-    A claim's quote is words of its source: it is searchable only while that source
-    is published (rule 1: no text of an unpublished source through a published record)."""
-    if kind == Kind.CLAIM:
-        quote = f"“{record.quote}”\n" if record.source.state == State.PUBLISHED else ""
-        return record.statement, f"{record.rationale}\n{quote}Claimed by {record.claimant}."
-    if kind == Kind.SOURCE:
-        return record.title, "\n".join([record.publisher, record.text])
-    if kind == Kind.AGREEMENT:
-        return record.title, record.summary
-    return record.title, "\n".join([record.place, record.occasion, record.outcomes, record.significance])
+    """The (title, body) a record is found by, as its app declares it (indexes.py)."""
+    return registry[kind].document(record)
 
 
 def index_record(kind: str, record, *, documents=SearchDocument.objects) -> None:
     """Add, refresh or drop one record's row: only a published record has one."""
-    if record.state != State.PUBLISHED:
+    if not registry[kind].indexed(record):
         documents.filter(kind=kind, object_id=record.pk).delete()
         return
     title, body = document_text(kind, record)
@@ -92,29 +79,16 @@ def index_record(kind: str, record, *, documents=SearchDocument.objects) -> None
     )
 
 
-def rebuild_index() -> int:
-    """Rebuild the whole index from the published records; return its size."""
-    with transaction.atomic():
-        versioning.bump()  # cached search pages go with the old index
-        return fill_index()
-
-
 def fill_index(batch: int = 2000) -> int:
     """Replace every row of the index, written in batches (minutes at 100,000 records
-    where a row at a time took hours). Sources' texts are read a batch at a time."""
+    where a row at a time took hours). Sources' texts are read a batch at a time.
+    Call it in a transaction with whatever else must move with the index (the record
+    version, so cached search pages go with the old index)."""
     SearchDocument.objects.all().delete()
-    querysets = {
-        Kind.CLAIM: Claim.objects.published()
-        .select_related("source")
-        .only("pk", "slug", "state", "updated_at", "statement", "rationale", "quote", "claimant", "source__state"),
-        Kind.SOURCE: Source.objects.published(),
-        Kind.AGREEMENT: Agreement.objects.published(),
-        Kind.MEETING: Meeting.objects.published(),
-    }
-    for kind, queryset in querysets.items():
+    for kind, index in registry.items():
         rows = []
-        for record in queryset.order_by("pk").iterator(chunk_size=batch):
-            title, body = document_text(kind, record)
+        for record in index.queryset().order_by("pk").iterator(chunk_size=batch):
+            title, body = index.document(record)
             rows.append(
                 SearchDocument(
                     kind=kind,
@@ -133,21 +107,23 @@ def fill_index(batch: int = 2000) -> int:
 
 
 def _on_save(sender, instance, **kwargs) -> None:
-    index_record(_KIND_OF[sender], instance)
-    if sender is Source:
-        # The claims that appear in it quote its text: published or not, that changes them.
-        for claim in Claim.objects.published().filter(source=instance).select_related("source"):
-            index_record(Kind.CLAIM, claim)
+    kind = _kind_of(sender)
+    index_record(kind, instance)
+    for dependent_kind, dependent in registry[kind].dependents(instance):
+        index_record(dependent_kind, dependent)
 
 
 def _on_delete(sender, instance, **kwargs) -> None:
-    SearchDocument.objects.filter(kind=_KIND_OF[sender], object_id=instance.pk).delete()
+    SearchDocument.objects.filter(kind=_kind_of(sender), object_id=instance.pk).delete()
 
 
-_KIND_OF = {model: kind for kind, model in MODELS.items()}
+def _kind_of(model) -> str:
+    return next(kind for kind, index in registry.items() if index.model is model)
 
 
 def connect_signals() -> None:
+    """Index every declared kind of record on save (the apps' `search` modules are
+    imported first: SearchConfig.ready)."""
     for model in MODELS.values():
         post_save.connect(_on_save, sender=model, dispatch_uid=f"search-index-save-{model.__name__}")
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-index-delete-{model.__name__}")
@@ -217,7 +193,7 @@ def _hit(kind: str, slug: str, title: str, snippet: str, updated_at: datetime) -
         kind=kind,
         title=_highlighted(title),
         snippet=_highlighted(snippet),
-        url=reverse(URL_NAMES[kind], args=[slug]),
+        url=reverse(registry[kind].url_name, args=[slug]),
         updated_at=updated_at,
     )
 

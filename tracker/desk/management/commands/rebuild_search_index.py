@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from tracker.public.search import rebuild_index
+from tracker.desk import versioning
+from tracker.search.index import fill_index
 
 
 class Command(BaseCommand):
     help = "Rebuild the full-text search index from the published records."
 
     def handle(self, *args, **options) -> None:
-        size = rebuild_index()
+        with transaction.atomic():
+            versioning.bump()  # cached search pages go with the old index
+            size = fill_index()
         self.stdout.write(f"Search index rebuilt: {size} published records.")

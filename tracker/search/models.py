@@ -1,7 +1,9 @@
 """The search index: one row per published claim, source, agreement and meeting.
 
-tracker/public/search.py keeps it current and queries it; on SQLite an FTS5 table mirrors
-it through triggers, on PostgreSQL it is searched with the database's text search.
+tracker/search/index.py keeps it current and queries it; on SQLite an FTS5 table mirrors
+it through triggers, on PostgreSQL it is searched with the database's text search. The
+table keeps the name it had when the public pages' app held it (public_searchdocument):
+its FTS5 table, triggers and text-search column are built on that name.
 """
 
 from django.db import models
@@ -22,6 +24,7 @@ class SearchDocument(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        db_table = "public_searchdocument"
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "object_id"],
