@@ -130,7 +130,10 @@ def test_a_withdrawn_claim_goes_at_once(client, desk, staff):
     claim = desk["signed_claim"]
     warm(client, claim.get_absolute_url(), "/api/v1/claims/")
     services.claim_withdraw(claim=claim, by=staff.editor, reason="A quote no longer matches.")
-    assert page(client, claim.get_absolute_url())[0] != 200
+    # Its address says it is under review, why, and no longer shows its verdict.
+    status, body = page(client, claim.get_absolute_url())
+    assert status == 200 and "Under review" in body and "A quote no longer matches." in body
+    assert claim.rationale not in body
     assert claim.slug not in page(client, "/api/v1/claims/")[1]
 
 

@@ -51,7 +51,8 @@ def test_the_index_follows_a_record_through_review_and_back(desk, staff, make_st
         claim=claim, by=staff.editor, fields={"statement": "Canada and Korea signed a comprehensive defence pact."}
     )
     assert len(search("pact comprehensive", kinds=["claim"]).hits) == 0  # still in review
-    services.claim_publish(claim=claim, by=make_staff("Verifier"), verdict=claim.verdict, rationale=claim.rationale)
+    services.claim_publish(claim=claim, by=make_staff("Verifier"), verdict=claim.verdict, rationale=claim.rationale,
+                           note="We reworded the claim.")  # fmt: skip
     assert len(search("pact comprehensive", kinds=["claim"]).hits) == 1
 
 
