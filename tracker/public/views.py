@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from tracker.caching import tags
 from tracker.desk.choices import (
     RELIABILITY_DEFINITIONS,
     VERDICT_SCALE,
@@ -58,7 +59,7 @@ def verdict_info(verdict: str) -> dict:
 
 
 @require_safe
-@public_page
+@public_page(lists=["claim", "agreement", "meeting", "correction"])
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     meetings = Meeting.objects.published()
@@ -203,6 +204,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = published_or_gone(Person.objects.select_related("party"), slug=slug)
+    tags.lists(["agreement"])  # the agreements of the meetings they took part in
     # Subqueries on the link tables rather than joins and DISTINCT, which made the
     # database sort every published claim or meeting (120 ms at 100,000 claims).
     meeting_ids = person.participations.values("meeting_id")
@@ -230,6 +232,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
     party = Party.objects.published().filter(code=code).first()
     if party is None:
         raise Http404(f"There is no country or organisation with the code “{code[:16]}”.")
+    tags.about(party)
     counterpart = Meeting.counterparts.through.objects.filter(party=party).values("meeting_id")
     counterpart_or_host = counterpart.union(Meeting.objects.filter(host=party).order_by().values("pk"))
     context = {
@@ -251,6 +254,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = Topic.objects.published().filter(slug=slug).first()
     if topic is None:
         raise Http404("There is no topic at this address.")
+    tags.about(topic)
     context = {
         "topic": topic,
         "record_feed": feed_link(topic),
@@ -262,7 +266,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(lists=[])
 def methodology(request: HttpRequest) -> HttpResponse:
     context = {
         "verdicts": [verdict_info(value) for value in VERDICT_SCALE],
