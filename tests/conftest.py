@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from tracker.api import throttles
-from tracker.caching import freshness
+from tracker.caching import freshness, responses
 from tracker.desk import services
 from tracker.desk.choices import (
     AgreementKind,
@@ -55,10 +55,12 @@ def _empty_cache():
     cache.clear()
     throttles.leases.clear()
     freshness.log.reset()
+    responses.memory.clear()
     yield
     cache.clear()
     throttles.leases.clear()
     freshness.log.reset()
+    responses.memory.clear()
 
 
 SAMPLE_TEXT = (

@@ -121,7 +121,8 @@ class CacheMachine(DeskMachine):
 
 
 @pytest.fixture
-def shared_cache(settings):
+def shared_cache(settings, monkeypatch):
+    monkeypatch.setattr(responses, "memory", responses.memory)  # put back afterwards
     if _redis_answers():
         settings.CACHES = {
             "default": {
@@ -135,7 +136,6 @@ def shared_cache(settings):
         client = cache._cache.get_client(None, write=True)
         for key in client.scan_iter(match=f"{PREFIX}:*"):
             client.delete(key)
-    responses.memory = responses._Memory(responses._memory_limit())
 
 
 @pytest.mark.django_db

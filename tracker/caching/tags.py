@@ -50,13 +50,24 @@ _current: contextvars.ContextVar[Collector | None] = contextvars.ContextVar("tra
 
 @contextmanager
 def collecting() -> Iterator[Collector]:
-    """Collect the keys of the response built inside."""
+    """Collect the keys of the response (or the part of one) built inside. A part's
+    keys are the keys of the response it is part of, too."""
+    outer = _current.get()
     collector = Collector()
     token = _current.set(collector)
     try:
         yield collector
     finally:
         _current.reset(token)
+        if outer is not None:
+            outer.keys |= collector.result()
+
+
+def add(keys: Iterable[str]) -> None:
+    """The response being built shows a kept part with these keys."""
+    collector = _current.get()
+    if collector is not None:
+        collector.keys.update(keys)
 
 
 def record_key(record: Model) -> str:
