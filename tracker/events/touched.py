@@ -29,7 +29,6 @@ from tracker.desk.choices import State
 from tracker.desk.models import Claim
 
 if TYPE_CHECKING:
-    from .log import Snapshot
     from .models import Event
 
 # Fields of each snapshot that name other records: the record type, and for a list of
@@ -81,8 +80,9 @@ def _names(value: Any, position: int | None) -> list[str]:
     return [str(value)]
 
 
-def touched(record_type: str, event: Event, before: Snapshot, after: Snapshot) -> set[str]:
-    """The keys of everything `event` may have changed for readers."""
+def touched(record_type: str, event: Event, before: Any, after: Any) -> set[str]:
+    """The keys of everything `event` may have changed for readers; `before` and `after`
+    are the log's snapshots of the record (log.Snapshot)."""
     slug = after.slug or before.slug
     keys = {"public", f"changed:{record_type}", record_key(record_type, slug)}
     for snap in (before, after):
@@ -110,7 +110,7 @@ def _linked_checks(pk: int | None) -> set[str]:
     return {f"about:claim:{slug}" for slug in slugs}
 
 
-def _tied(record_type: str, after: Snapshot) -> bool:
+def _tied(record_type: str, after: Any) -> bool:
     """Whether the claim shares its verdict's date with another published claim: the
     claim lists order such ties by the date of the last change, which every change
     moves."""
