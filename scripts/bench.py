@@ -39,6 +39,7 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scenarios.py beside this file
 PY = sys.executable
 LUA = """
 done = function(summary, latency, requests)
@@ -500,6 +501,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8100)))
     parser.add_argument("--build-only", action="store_true", help="build (or find) the database, then stop")
     parser.add_argument("--only", default="", help="measure only addresses whose label contains this")
+    parser.add_argument(
+        "--scenarios",
+        action="store_true",
+        help="only the three scenarios (crawl, hot addresses while staff edit) beside the bare view",
+    )
+    parser.add_argument("--crawl", type=int, default=40_000, help="addresses in the crawl scenario's list")
+    parser.add_argument("--crawl-seconds", type=float, default=40, help="how long the crawl runs")
     parser.add_argument("--admin-only", action="store_true",
                         help="only the admin pages' render times (in-process, no server)")  # fmt: skip
     for name, value in FULL.items():
@@ -530,6 +538,8 @@ def main() -> int:
     from django.db import connection
 
     vendor = connection.vendor
+    if args.scenarios:
+        return run_scenarios(args, env, vendor, shape)
     admin_rows = admin_times(admin_pages()) if args.admin_only or not args.only else []
     if args.admin_only:
         print(f"\n## {vendor}, admin pages\n\n{admin_table(admin_rows)}")
@@ -642,6 +652,46 @@ def main() -> int:
     failed = [r for r in rows if r.get("failed")] + ([export] if "failed" in export else [])
     failed += [r for r in admin_rows if r["status"] != 200]
     return 1 if failed else 0
+
+
+def run_scenarios(args, env: dict, vendor: str, shape: dict) -> int:
+    """The scenarios of scripts/scenarios.py against `make serve`, each beside the bare view."""
+    import scenarios
+    from django.db import connection
+
+    workdir = Path(tempfile.mkdtemp(prefix="tracker-scenarios-"))
+    script = workdir / "bench.lua"
+    script.write_text(LUA)
+    connection.close()
+    log(f"Starting the server (make serve) on port {args.port}; log in {workdir / 'server.log'}")
+    server = Server(env, args.port, workdir / "server.log")
+    try:
+        for _ in range(20):
+            server.get("/robots.txt")
+
+        def bare(size: int, connections: int) -> dict:
+            url = f"http://127.0.0.1:{args.port}/_bench/bare/{size}"
+            wrk(url, seconds=1, connections=connections, script=script)
+            return wrk(url, seconds=args.duration, connections=connections, script=script)
+
+        results = scenarios.run(f"http://127.0.0.1:{args.port}", workdir, bare, seconds=args.duration,
+                                crawl_limit=args.crawl, crawl_seconds=args.crawl_seconds)  # fmt: skip
+    finally:
+        server.stop()
+    server_config = f"make serve, WORKERS={os.environ.get('WORKERS', 3)} THREADS={os.environ.get('THREADS', 1)}"
+    result = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
+              "database": vendor, "cache": os.environ.get("CACHE_URL", "locmem://"), "shape": shape,
+              "server": server_config, "duration_s": args.duration, "results": results}  # fmt: skip
+    out = ROOT / "artifacts" / f"scenarios-{vendor}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    m = result["machine"]
+    print(f"\n## Scenarios: {vendor}, {shape['claims']:,} claims, {result['date']}\n")
+    print(f"{m['nproc']} CPUs, load average at start {m['load_average_at_start']}; {server_config}; "
+          f"cache {result['cache']}; {args.duration:g} s per run.\n")  # fmt: skip
+    print(scenarios.table(results))
+    print(f"Written to {out.relative_to(ROOT)}.")
+    return 1 if any(row["load"]["errors"] for row in results.values()) else 0
 
 
 if __name__ == "__main__":

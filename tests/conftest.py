@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from tracker.api import throttles
+from tracker.caching import freshness, responses
 from tracker.desk import services
 from tracker.desk.choices import (
     AgreementKind,
@@ -53,9 +54,13 @@ def _empty_cache():
     leases a process holds are dropped with the counts they were granted from."""
     cache.clear()
     throttles.leases.clear()
+    freshness.log.reset()
+    responses.memory.clear()
     yield
     cache.clear()
     throttles.leases.clear()
+    freshness.log.reset()
+    responses.memory.clear()
 
 
 SAMPLE_TEXT = (

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tracker.desk.apps.DeskConfig",
     "tracker.search.apps.SearchConfig",
+    "tracker.caching.apps.CachingConfig",
     "tracker.public.apps.PublicConfig",
     "tracker.api.apps.ApiConfig",
     "tracker.events.apps.EventsConfig",

@@ -6,10 +6,10 @@ import pickle
 import pytest
 from django.core.cache import cache
 
+from tracker.caching import responses as caching
 from tracker.desk import services
 from tracker.desk.choices import Stance, State
 from tracker.desk.models import Claim
-from tracker.caching import responses as caching
 
 STATEMENT = "Canada signed a naval agreement with Korea in October 2025."
 DRAFT_QUOTE = "General Security of Information Agreement"

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, State, Verdict
 from tracker.desk.models import Claim
 
+from ..cache_helpers import caught_up
+
 
 @pytest.fixture
 def rows(make_claim, make_source, make_party, make_agreement, add_status, make_meeting, make_person, correct):
@@ -74,6 +76,7 @@ MAX_QUERIES_FOR = {"/sitemap.xml": 14}
 
 
 def count_queries(client, url: str) -> int:
+    caught_up()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

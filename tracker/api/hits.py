@@ -10,9 +10,9 @@ else goes to DRF, which answers as it always has:
    neither `?format=` nor Accept asks for anything else (no Accept, `*/*`, or exactly
    its media type), or `?format=<a renderer's format>` with no Accept beyond `*/*`.
 2. Authentication, by the view's own authenticators. A bad key goes to DRF (401).
-3. The kept answer at the current record version. A miss goes to DRF, which builds it:
-   nothing has been counted against the client's rate yet, so it is counted once. The
-   version read here is handed on, so the answer is built at the same version.
+3. The kept answer, if still fresh at the current public record version. A miss goes
+   to DRF, which builds it: nothing has been counted against the client's rate yet, so
+   it is counted once.
 4. The view's rate (its one throttle). A refusal goes to DRF, which checks again (a
    refused request is not counted) and answers 429 with Retry-After.
 5. The kept response, with the headers DRF added when it built it (Allow, Vary,
@@ -40,13 +40,14 @@ from .authentication import APIKeyAuthentication
 
 # The headers DRF's finalize_response adds to an answer, kept with it.
 DRF_HEADERS = ("allow", "vary", "cache-control")
-# Where a miss leaves the version it read, for the build (views.CachedAnswersMixin).
-VERSION_ATTRIBUTE = "_api_version"
+# Set on a request whose hit check learnt the public changes, so the build on a miss
+# does not read the version again (views.CachedAnswersMixin).
+CHECKED_ATTRIBUTE = "_api_version_checked"
 
 
-def answer_key(request: HttpRequest, renderer_format: str, version: versioning.Version) -> str:
-    """The cache key of an API answer in this format at this version."""
-    return caching.page_key(request, version, prefix=f"answer.{renderer_format}")
+def answer_key(request: HttpRequest, renderer_format: str) -> str:
+    """The cache key of an API answer in this format."""
+    return caching.page_key(request, prefix=f"answer.{renderer_format}")
 
 
 class _Checked:
@@ -98,9 +99,9 @@ def serving_hits(view: Callable[..., HttpResponse], view_class) -> Callable[...,
             return None
         if authenticated is not None:
             checked.user, checked.auth = authenticated
-        version = versioning.current()
-        setattr(request, VERSION_ATTRIBUTE, version)
-        entry = caching.lookup(answer_key(request, renderer_format, version))
+        caching.check(versioning.current())
+        setattr(request, CHECKED_ATTRIBUTE, True)
+        entry = caching.lookup(answer_key(request, renderer_format))
         if entry is None:
             return None
         for throttle in throttles:

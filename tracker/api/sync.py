@@ -24,6 +24,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker.caching import tags
 from tracker.desk.choices import CorrectionKind, State
 from tracker.desk.models import Agreement, Claim, Correction, Meeting, Person, Source
 from tracker.filters import parse_date_time
@@ -158,6 +159,9 @@ class TombstoneView(views.CachedAnswersMixin, views.APIMixin, generics.GenericAP
     @extend_schema(parameters=[TombstoneQuerySerializer], responses=TombstonePageSerializer, operation_id="tombstones")
     def get(self, request: Request) -> Response:
         return self.cached(lambda: self.page(request))
+
+    def declare_keys(self) -> None:
+        tags.depends_on(tags.EVERYTHING, "tombstones")  # any public change, and edits of what left it
 
     def page(self, request: Request) -> Response:
         query = _query(request)

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker.caching import freshness, tags
 from tracker.caching import responses as caching
 from tracker.desk import versioning
 from tracker.desk.choices import State
@@ -72,12 +73,12 @@ class APIMixin:
 
 
 class CachedAnswersMixin:
-    """Answers kept in the shared cache under their address, format and the record
-    version (tracker/caching/responses.py), rendered: a hit is the kept bytes, with no
-    serialising and no rendering. Any change by the desk's services moves the version,
-    so the next request on any server builds the answer afresh. Authentication and
-    rates still apply to every request. A plain GET hit is answered before DRF's
-    dispatch, with the same checks (hits.py); every other request comes here."""
+    """Answers kept in the shared cache under their address and format, with the keys
+    of what they show (tracker/caching/), rendered: a hit is the kept bytes, with no
+    serialising and no rendering. A change readers can see drops the answers that show
+    what it touched, so the next request on any server builds them afresh.
+    Authentication and rates still apply to every request. A plain GET hit is answered
+    before DRF's dispatch, with the same checks (hits.py); every other request comes here."""
 
     @classmethod
     def as_view(cls, *args, **initkwargs):
@@ -85,23 +86,52 @@ class CachedAnswersMixin:
 
     def cached(self, build: Callable[[], Response]) -> HttpResponse:
         request = self.request
-        version = getattr(request._request, hits.VERSION_ATTRIBUTE, None) or versioning.current()
-        key = hits.answer_key(request, request.accepted_renderer.format, version)
+        if not getattr(request._request, hits.CHECKED_ATTRIBUTE, False):
+            caching.check(versioning.current())
+        key = hits.answer_key(request, request.accepted_renderer.format)
         entry = caching.lookup(key)
         if entry is not None:
             return caching.response_from(request, entry)
-        response = build()
-        if response.status_code == 200:
-            response.keep_as = key  # kept once rendered, in finalize_response
+        # One request per address builds it (responses.single_flight); the lock is let go
+        # once the answer is kept, in finalize_response.
+        if not caching.claim_build(key):
+            entry = caching.wait_for_build(key)
+            if entry is not None:
+                return caching.response_from(request, entry)
+        try:
+            stamp = freshness.log.stamp()  # before the answer's own queries
+            with tags.collecting() as collector:
+                self.declare_keys()
+                response = build()  # serialised here: the records it loads are the answer's
+        except BaseException:
+            caching.release_build(key)
+            raise
+        response.keep_as = (key, collector.result(), stamp)  # kept once rendered, in finalize_response
         return response
+
+    def declare_keys(self) -> None:
+        """What the answer depends on besides the records it loads (tracker/caching/tags.py);
+        nothing declared: any change readers can see."""
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        key = getattr(response, "keep_as", None)
-        if key is not None and response.status_code == 200:
-            response.render()
-            response["ETag"] = caching.keep(key, request._request, response, also=hits.DRF_HEADERS)
+        kept = getattr(response, "keep_as", None)
+        if kept is not None:
+            key, keys, stamp = kept
+            try:
+                if response.status_code == 200:
+                    response.render()
+                    response["ETag"] = caching.keep(
+                        key, request._request, response, keys=keys, stamp=stamp, also=hits.DRF_HEADERS
+                    )
+            finally:
+                caching.release_build(key)
         return response
+
+
+# Query parameters under which any change of a record can move a list: what changed
+# since a date, an order by that date, a search of the records' text.
+_BY_CHANGE = ("updated_since", "search")
 
 
 class PublishedViewSet(CachedAnswersMixin, APIMixin, viewsets.ReadOnlyModelViewSet):
@@ -113,6 +143,22 @@ class PublishedViewSet(CachedAnswersMixin, APIMixin, viewsets.ReadOnlyModelViewS
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return self.cached(lambda: super(PublishedViewSet, self).retrieve(request, *args, **kwargs))
+
+    def declare_keys(self) -> None:
+        if self.action != "list":
+            tags.depends_on()  # the record it loads, and those naming it (get_object)
+            return
+        model = self.get_queryset().model
+        listed = tags.RECORD_TYPES[model][0] if model in tags.RECORD_TYPES else model._meta.model_name
+        params = self.request.query_params
+        by_change = any(name in params for name in _BY_CHANGE) or "updated_at" in params.get("ordering", "")
+        tags.lists([listed], changes=by_change)
+
+    def get_object(self):
+        record = super().get_object()
+        if type(record) in tags.RECORD_TYPES:
+            tags.about(record)
+        return record
 
 
 CORRECTIONS = Prefetch("corrections", queryset=Correction.objects.order_by("created_at", "id"))

@@ -888,15 +888,39 @@ class Passage(models.Model):
 
 
 class RecordVersion(models.Model):
-    """One row: a number that every change of the desk's records moves.
+    """One row: a number that every change of the desk's records moves, and one that
+    only a change readers can see moves.
 
-    The services move it in the transaction of the change (tracker/desk/versioning.py),
-    so a reader that sees the change sees the new number with it. Public pages and the
-    API key their cached responses and validators on it: one primary-key read per
-    request instead of scanning every table for its latest change."""
+    The services move `number` at the start of the transaction of every change
+    (tracker/desk/versioning.py): the desk's writers queue on this row. A change that
+    readers can see (one that writes an event: tracker/events/log.py) also moves
+    `public_number` and writes a PublicChange naming what it touched, in the same
+    transaction, so a reader that sees the change sees the new number with it. Cached
+    pages and API answers check `public_number`: one primary-key read per request."""
 
     number = models.BigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
+    public_number = models.BigIntegerField(default=0)
+    public_changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"record version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class PublicChange(models.Model):
+    """One change readers can see, numbered by RecordVersion.public_number, with the
+    keys of what it touched (records, the lists whose membership or order it may
+    move: tracker/events/touched.py). Cached responses that show any of them are stale
+    from this change on, on every server; the edge cache is purged of them after
+    commit (`edge_purged_at` says when it acknowledged)."""
+
+    number = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    keys = models.JSONField(default=list)
+    edge_purged_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"public change {self.number} ({len(self.keys)} keys)"

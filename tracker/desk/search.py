@@ -13,6 +13,9 @@ class _Published(SearchIndex):
     def indexed(self, record) -> bool:
         return record.state == State.PUBLISHED
 
+    def may_have_document(self, record) -> bool:
+        return getattr(record, "first_published_at", True) is not None
+
 
 @register
 class ClaimIndex(_Published):

@@ -1,39 +1,48 @@
-"""The record version: one number that moves with every change of the desk's records.
+"""The record version: one number that moves with every change of the desk's records,
+and one that moves only with a change readers can see.
 
 `bump()` runs at the start of every service's transaction (tracker/desk/services/common.py,
 `writing()`): the UPDATE both moves the number and takes the row's lock, so the desk's
 writers queue on this one row in a fixed order (this row first, their records after)
-and cannot deadlock on it. The new number becomes visible with the change itself, on
-commit, to every app server: a page cached under the old number is never served again.
+and cannot deadlock on it.
 
-`current()` is what readers key on: one primary-key read, which on PostgreSQL is also
-the connection's health check (see `_read_checked`) and goes straight to libpq when it
-can (see `_read_libpq`).
+`public_change(keys)` runs when a change is one readers can see (the event log calls it
+when it writes an event: tracker/events/log.py): it moves the public number, under the
+same lock, and writes a PublicChange with that number and the keys of what the change
+touched. Both become visible with the change itself, on commit, to every app server.
+A draft's edits, reviews, comments and assignments move only `number`.
+
+`current()` is what readers check: the public number and its date, one primary-key
+read, which on PostgreSQL is also the connection's health check (see `_read_checked`)
+and goes straight to libpq when it can (see `_read_libpq`). The response cache
+(tracker/caching/) reads the PublicChanges past the number it last saw to learn what
+went stale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import RecordVersion
+from .models import PublicChange, RecordVersion
 
 ROW = 1
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _EPOCH_UNIX = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_CURRENT = f"SELECT number, changed_at FROM {RecordVersion._meta.db_table} WHERE id = %s"
+_CURRENT = f"SELECT public_number, public_changed_at FROM {RecordVersion._meta.db_table} WHERE id = %s"
 
 
 # Whole microseconds since the epoch: an integer, so the text result needs no date parsing.
 _CURRENT_LIBPQ = (
-    f"SELECT number, (extract(epoch FROM changed_at) * 1000000)::bigint "
+    f"SELECT public_number, (extract(epoch FROM public_changed_at) * 1000000)::bigint "
     f"FROM {RecordVersion._meta.db_table} WHERE id = {ROW}"
 ).encode()
-_STATEMENT = b"tracker_record_version"
+_STATEMENT = b"tracker_public_version"
 
 
 def _read(connection):
@@ -131,8 +140,19 @@ def _execute(connection, raw):
 
 
 class Version(NamedTuple):
+    """The public number and the date of the latest change readers can see."""
+
     number: int
     changed_at: dt.datetime
+
+
+def _make_row(**values) -> None:
+    """The row, in a flushed test database that lacks it."""
+    try:
+        with transaction.atomic():
+            RecordVersion.objects.create(pk=ROW, **values)
+    except IntegrityError:  # made meanwhile by another writer
+        pass
 
 
 def bump() -> None:
@@ -140,23 +160,44 @@ def bump() -> None:
     now = timezone.now()
     if RecordVersion.objects.filter(pk=ROW).update(number=F("number") + 1, changed_at=now):
         return
-    try:  # the row is missing (a flushed test database): make it
-        with transaction.atomic():
-            RecordVersion.objects.create(pk=ROW, number=2, changed_at=now)
-    except IntegrityError:  # made meanwhile by another writer
-        RecordVersion.objects.filter(pk=ROW).update(number=F("number") + 1, changed_at=now)
+    _make_row(number=2, changed_at=now)
+
+
+def public_change(keys: Iterable[str]) -> int:
+    """Record a change readers can see, touching `keys`: move the public number and write
+    the PublicChange, in the caller's transaction (or one of its own). Numbers are taken
+    under the row's lock, so they are committed in order. Returns the number."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = RecordVersion.objects.filter(pk=ROW)
+        if not rows.update(public_number=F("public_number") + 1, public_changed_at=now):
+            _make_row(changed_at=now, public_number=0, public_changed_at=now)
+            rows.update(public_number=F("public_number") + 1, public_changed_at=now)
+        number = rows.values_list("public_number", flat=True).get()
+        PublicChange.objects.create(number=number, at=now, keys=sorted(set(keys)))
+    connection = connections[router.db_for_write(RecordVersion)]
+    connection.public_change_pending = True
+    return number
 
 
 def stamp() -> None:
     """Date the version at the end of the change's transaction, as close to its commit
     as the code gets: Last-Modified must not predate a change a reader can see."""
-    RecordVersion.objects.filter(pk=ROW).update(changed_at=timezone.now())
+    now = timezone.now()
+    connection = connections[router.db_for_write(RecordVersion)]
+    if getattr(connection, "public_change_pending", False):
+        connection.public_change_pending = False
+        RecordVersion.objects.filter(pk=ROW).update(changed_at=now, public_changed_at=now)
+        number = RecordVersion.objects.filter(pk=ROW).values_list("public_number", flat=True).first()
+        PublicChange.objects.filter(number=number).update(at=now)  # the date readers compare
+    else:
+        RecordVersion.objects.filter(pk=ROW).update(changed_at=now)
 
 
 def current() -> Version:
-    """The version now. Every public page and API answer asks, so it is one statement
-    on the read connection with no queryset to build (a third of a cached hit's time
-    when it went through the ORM)."""
+    """The public version now. Every public page and API answer asks, so it is one
+    statement on the read connection with no queryset to build (a third of a cached
+    hit's time when it went through the ORM)."""
     connection = connections[router.db_for_read(RecordVersion)]
     row = _read_libpq(connection) or _read_checked(connection)
     if row is None:

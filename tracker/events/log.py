@@ -5,7 +5,9 @@ change, and calls `log_change(record, before=before, note=...)` in the same
 transaction. The helper works out from the two snapshots whether anything public
 changed and how (published, corrected, withdrawn...), so that no service decides on
 its own what becomes public: a draft's edits write nothing, a withdrawal does, and old
-values are only ever those a reader could see.
+values are only ever those a reader could see. An event also records what it touched
+(touched.py) with the public record version, so cached responses drop exactly what
+the change made stale, and a change that writes no event drops nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import Any
 
 from django.db import connection, models
 
+from tracker.desk import versioning
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Party, Person, Source, Topic
 
 from .models import Event, EventKind, EventSubject, RecheckFlag, RecordType
+from .touched import touched
 
 RECORD_TYPES: dict[type[models.Model], str] = {
     Claim: RecordType.CLAIM,
@@ -93,6 +97,8 @@ def _claim(claim: Claim, snap: Snapshot, *, evidence=None) -> None:
         "people": sorted(people.values_list("slug", flat=True)),
         "parties": sorted(claim.parties.values_list("code", flat=True)),
         "topics": sorted(claim.topics.values_list("slug", flat=True)),
+        # Readers see the link between published claims under "Related checks".
+        "earlier_check": _slug_if_published(claim.earlier_check),
     }
     snap.subjects = (
         _ids(RecordType.AGREEMENT, agreements)
@@ -310,6 +316,7 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
         [EventSubject(event=event, record_type=t, record_id=pk) for t, pk in sorted(shown.subjects | before.subjects)]
     )
     _flag_claims_citing(record, event)
+    versioning.public_change(touched(record_type, event, before, after))
     return event
 
 

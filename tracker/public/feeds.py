@@ -1,6 +1,6 @@
 """Atom feeds: new and updated verdicts, corrections, agreement status changes."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -14,6 +14,7 @@ from tracker.desk.text import strip_control_chars
 from .records import SOURCE_WITHOUT_TEXT, public_corrections
 
 ITEMS = 50
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _xml_safe(fields: dict) -> dict:
@@ -36,6 +37,14 @@ class Atom1Feed(feedgenerator.Atom1Feed):
         self.feed = _xml_safe(self.feed)
         self.items = [_xml_safe(item) for item in self.items]
         super().write(outfile, encoding)
+
+    def latest_post_date(self):
+        """The newest item's date; with no items, a fixed date (Django's writer says
+        "now", so an empty feed differed on every request and no kept copy of it was
+        ever the same as a fresh one). An item's arrival dates the feed again."""
+        if any(item.get("updateddate") or item.get("pubdate") for item in self.items):
+            return super().latest_post_date()
+        return EMPTY_FEED_DATE
 
 
 class VerdictFeed(Feed):

@@ -24,6 +24,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django_filters import FilterSet
 
+from tracker.caching import tags
 from tracker.desk.choices import PartyKind
 from tracker.desk.models import Agreement, Claim, Meeting, Party, Source
 from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, MeetingFilter, SourceFilter
@@ -87,6 +88,10 @@ class ListSpec:
     form_fields: list[str]
     title: str
     extra: dict = field(default_factory=dict)
+    # The type of record listed (tracker/caching/tags.py), and the sorts whose order the
+    # date of a record's last change decides among equals (any change can move them).
+    lists: str = ""
+    sorts_by_change: frozenset[str] = frozenset()
 
 
 def page_number(raw: str | None, last: int = 999_999) -> int | None:
@@ -187,6 +192,7 @@ def list_page(request: HttpRequest, spec: ListSpec, queryset: QuerySet, decorate
     }
     if errors:
         return render(request, spec.template, context, status=400)
+    tags.lists([spec.lists], changes="updated_since" in request.GET or sort in spec.sorts_by_change)
     filtered = filterset.qs.order_by(*spec.sorts[sort][1])
     paginator = BoundedPaginator(filtered, PER_PAGE)
     if number > max(paginator.num_pages, 1):
@@ -209,6 +215,10 @@ CLAIMS = ListSpec(
         "claimed": ("Most recently claimed", ["-claimed_on", "-updated_at", "-pk"]),
     },
     form_fields=["verdict", "topic", "party", "agreement", "claimed_after", "claimed_before"],
+    lists="claim",
+    # Claims claimed the same day are in the order of their last change. (Equal verdict
+    # dates are rare; a change to a claim sharing one moves the lists: events/touched.py.)
+    sorts_by_change=frozenset({"claimed"}),
 )
 SOURCES = ListSpec(
     template="public/source_list.html",
@@ -220,6 +230,7 @@ SOURCES = ListSpec(
         "title": ("Title A–Z", ["title", "pk"]),
     },
     form_fields=["kind", "reliability", "published_after", "published_before"],
+    lists="source",
 )
 AGREEMENTS = ListSpec(
     template="public/agreement_list.html",
@@ -230,6 +241,7 @@ AGREEMENTS = ListSpec(
         "recent": ("Latest status change first", ["-status_since", "title", "pk"]),
     },
     form_fields=["status", "kind", "binding", "party", "topic"],
+    lists="agreement",
 )
 MEETINGS = ListSpec(
     template="public/meeting_list.html",
@@ -240,6 +252,7 @@ MEETINGS = ListSpec(
         "oldest": ("Oldest first", ["start_date", "title", "pk"]),
     },
     form_fields=["format", "party", "person", "topic", "start_after", "start_before"],
+    lists="meeting",
 )
 CORRECTIONS = ListSpec(
     template="public/correction_list.html",
@@ -247,6 +260,7 @@ CORRECTIONS = ListSpec(
     title="Corrections and retractions",
     sorts={"newest": ("Newest first", ["-created_at", "-pk"])},
     form_fields=["kind"],
+    lists="correction",
 )
 
 

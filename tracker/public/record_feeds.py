@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from tracker.caching import tags
 from tracker.desk.models import Claim, Party, Topic
 from tracker.events.models import Event, RecordType
 from tracker.events.reading import MODELS, describe_changes, for_the_public
@@ -59,11 +60,13 @@ class RecordFeed(Feed):
             party = Party.objects.filter(code=code.upper()).first()
             if party is None:
                 raise Http404("There is no country or organisation with this code.")
+            tags.about(party)
             return party
         if model is Topic:
             topic = Topic.objects.filter(slug=slug).first()
             if topic is None:
                 raise Http404("There is no topic at this address.")
+            tags.about(topic)
             return topic
         try:
             return published_or_gone(model.objects.all(), slug=slug)

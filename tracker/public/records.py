@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 
+from tracker.caching import tags
 from tracker.desk.choices import CorrectionKind, DatePrecision, State
 from tracker.desk.models import Claim, Correction, Source
 from tracker.events.models import Event, EventKind, RecordType
@@ -27,10 +28,12 @@ class RecordGone(Exception):
 
 def published_or_gone(queryset: QuerySet, **lookup) -> Model:
     """The published record matching `lookup`; RecordGone if it was retracted,
-    Http404 otherwise (a draft or an unknown address look the same from outside)."""
+    Http404 otherwise (a draft or an unknown address look the same from outside).
+    The page being built is about it (tracker/caching/tags.py)."""
     model = queryset.model
     record = queryset.published().filter(**lookup).first()
     if record is not None:
+        tags.about(record)  # its page lists the records that name it
         return record
     what = model._meta.verbose_name
     retracted = model.objects.filter(state=State.RETRACTED, first_published_at__isnull=False, **lookup).first()

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from tracker.caching import tags
 from tracker.search import index as fulltext
 
 from .caching import public_page
@@ -16,6 +17,9 @@ MAX_PAGE = 500
 @require_safe
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
+    # Results come from the index, not from loaded records: any change of an indexed
+    # record may move them.
+    tags.depends_on(*(f"changed:{kind}" for kind in fulltext.MODELS))
     query = request.GET.get("q", "")
     kinds = request.GET.getlist("kind")
     page = page_number(request.GET.get("page"), last=MAX_PAGE)

@@ -47,9 +47,9 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("corrections/", views.correction_list, name="corrections"),
     path("methodology/", views.methodology, name="methodology"),
-    path("feeds/verdicts/", public_page(feeds.VerdictFeed()), name="feed-verdicts"),
-    path("feeds/corrections/", public_page(feeds.CorrectionFeed()), name="feed-corrections"),
-    path("feeds/agreements/", public_page(feeds.AgreementStatusFeed()), name="feed-agreements"),
+    path("feeds/verdicts/", public_page(feeds.VerdictFeed(), lists=["claim"]), name="feed-verdicts"),
+    path("feeds/corrections/", public_page(feeds.CorrectionFeed(), lists=["correction"]), name="feed-corrections"),
+    path("feeds/agreements/", public_page(feeds.AgreementStatusFeed(), lists=["agreement"]), name="feed-agreements"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from tracker.caching import tags
+from tracker.caching.parts import part
 from tracker.desk.choices import (
     RELIABILITY_DEFINITIONS,
     VERDICT_SCALE,
@@ -64,31 +66,53 @@ def verdict_info(verdict: str) -> dict:
 
 
 @require_safe
-@public_page
+@public_page(lists=[])
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    meetings = Meeting.objects.published()
+    """Assembled from parts kept under their own keys (tracker/caching/parts.py): a new
+    correction rebuilds the corrections box, not the verdict counts."""
+    context = {
+        "latest_claims": part("home:latest-claims", _latest_claims, lists=["claim"]),
+        "agreements_by_status": part("home:agreements", _agreements_by_status, lists=["agreement"]),
+        **part("home:meetings", _meetings_around_today, lists=["meeting"]),
+        "corrections": part("home:corrections", _recent_corrections, lists=["correction"]),
+        "verdict_counts": part("home:verdict-counts", _verdict_counts, lists=["claim"]),
+    }
+    return render(request, "public/home.html", context)
+
+
+def _latest_claims() -> list[Claim]:
+    claims = Claim.objects.published().exclude(verdict=Verdict.NOT_RATED).prefetch_related(SOURCE_WITHOUT_TEXT)
+    return list(claims.order_by("-verdict_published_at", "-updated_at")[:8])
+
+
+def _agreements_by_status() -> list:
     agreements = Agreement.objects.published().exclude(current_status="").prefetch_related("parties")
     status_order = {value: index for index, value in enumerate(AgreementStatus.values)}
     by_status = sorted(agreements[:RELATED_LIMIT], key=lambda a: (status_order[a.current_status], a.title))
-    context = {
-        "latest_claims": Claim.objects.published()
-        .exclude(verdict=Verdict.NOT_RATED)
-        .prefetch_related(SOURCE_WITHOUT_TEXT)
-        .order_by("-verdict_published_at", "-updated_at")[:8],
-        "agreements_by_status": [
-            (AgreementStatus(status).label, status, list(group))
-            for status, group in groupby(by_status, key=lambda a: a.current_status)
-        ],
-        "upcoming_meetings": meetings.filter(start_date__gte=today).order_by("start_date")[:5],
-        "recent_meetings": meetings.filter(start_date__lt=today).order_by("-start_date")[:5],
-        "corrections": public_corrections(corrections_with_records()[:5]),
-        # COUNT(*), not COUNT(id): answered from the (state, verdict) index alone, where
-        # counting ids read every published claim's row (69 -> 18 ms on PostgreSQL).
-        "verdict_counts": Claim.objects.published().values("verdict").annotate(n=Count("*")).order_by("-n"),
+    return [
+        (AgreementStatus(status).label, status, list(group))
+        for status, group in groupby(by_status, key=lambda a: a.current_status)
+    ]
+
+
+def _meetings_around_today() -> dict:
+    today = timezone.localdate()  # the part is kept for the day (its key holds the date)
+    meetings = Meeting.objects.published()
+    return {
+        "upcoming_meetings": list(meetings.filter(start_date__gte=today).order_by("start_date")[:5]),
+        "recent_meetings": list(meetings.filter(start_date__lt=today).order_by("-start_date")[:5]),
     }
-    context["verdict_counts"] = [(verdict_info(row["verdict"]), row["n"]) for row in context["verdict_counts"]]
-    return render(request, "public/home.html", context)
+
+
+def _recent_corrections() -> list:
+    return public_corrections(corrections_with_records()[:5])
+
+
+def _verdict_counts() -> list:
+    # COUNT(*), not COUNT(id): answered from the (state, verdict) index alone, where
+    # counting ids read every published claim's row (69 -> 18 ms on PostgreSQL).
+    counts = Claim.objects.published().values("verdict").annotate(n=Count("*")).order_by("-n")
+    return [(verdict_info(row["verdict"]), row["n"]) for row in counts]
 
 
 @require_safe
@@ -235,6 +259,7 @@ def meeting_context(meeting: Meeting) -> dict:
 @public_page
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = published_or_gone(Person.objects.select_related("party"), slug=slug)
+    tags.lists(["agreement"])  # the agreements of the meetings they took part in
     # Subqueries on the link tables rather than joins and DISTINCT, which made the
     # database sort every published claim or meeting (120 ms at 100,000 claims).
     meeting_ids = person.participations.values("meeting_id")
@@ -262,6 +287,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
     party = Party.objects.published().filter(code=code).first()
     if party is None:
         raise Http404(f"There is no country or organisation with the code “{code[:16]}”.")
+    tags.about(party)
     counterpart = Meeting.counterparts.through.objects.filter(party=party).values("meeting_id")
     counterpart_or_host = counterpart.union(Meeting.objects.filter(host=party).order_by().values("pk"))
     context = {
@@ -283,6 +309,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = Topic.objects.published().filter(slug=slug).first()
     if topic is None:
         raise Http404("There is no topic at this address.")
+    tags.about(topic)
     context = {
         "topic": topic,
         "record_feed": feed_link(topic),
@@ -294,7 +321,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(lists=[])
 def methodology(request: HttpRequest) -> HttpResponse:
     context = {
         "verdicts": [verdict_info(value) for value in VERDICT_SCALE],

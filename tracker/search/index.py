@@ -68,8 +68,10 @@ def document_text(kind: str, record) -> tuple[str, str]:
 
 def index_record(kind: str, record, *, documents=SearchDocument.objects) -> None:
     """Add, refresh or drop one record's row: only a published record has one."""
-    if not registry[kind].indexed(record):
-        documents.filter(kind=kind, object_id=record.pk).delete()
+    index = registry[kind]
+    if not index.indexed(record):
+        if index.may_have_document(record):
+            documents.filter(kind=kind, object_id=record.pk).delete()
         return
     title, body = document_text(kind, record)
     documents.update_or_create(

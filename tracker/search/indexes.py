@@ -26,6 +26,11 @@ class SearchIndex:
         """Whether this record has a document now."""
         raise NotImplementedError
 
+    def may_have_document(self, record: Model) -> bool:
+        """Whether a record without a document now may have had one (a draft never
+        published has none to drop: its saves cost the index nothing)."""
+        return True
+
     def document(self, record: Model) -> tuple[str, str]:
         """The (title, body) the record is found by."""
         raise NotImplementedError

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import versioning
+from ..choices import State
 from ..text import strip_control_chars
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ def save(record: models.Model, *, by: User | None, reason: str) -> None:
     record._history_user = by
     record._change_reason = reason
     record.save()
+    if getattr(record, "first_published_at", None) is not None and record.state != State.PUBLISHED:
+        # Partners see a record that left the public record as a tombstone dated by its
+        # last change (tracker/api/sync.py): even an edit no reader sees moves that date.
+        versioning.public_change(["tombstones"])
 
 
 def delete(record: models.Model, *, by: User | None, reason: str) -> None:

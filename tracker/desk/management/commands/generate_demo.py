@@ -70,6 +70,7 @@ class Command(BaseCommand):
             # so no page or API answer cached before the load is served after it.
             versioning.bump()
             counts = Builder(shape, log=log).build()
+            versioning.public_change(["*"])  # every cached response is stale
             versioning.stamp()
         # Fresh statistics for the query planner after a bulk load: without them SQLite
         # walks 20,000 sources to find a meeting's three (ANALYZE is cheap at this size).

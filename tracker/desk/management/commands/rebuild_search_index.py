@@ -10,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
-            versioning.bump()  # cached search pages go with the old index
+            versioning.bump()
             size = fill_index()
+            versioning.public_change(["changed:claim", "changed:source", "changed:agreement", "changed:meeting"])
+            versioning.stamp()
         self.stdout.write(f"Search index rebuilt: {size} published records.")

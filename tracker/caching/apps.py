@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CachingConfig(AppConfig):
+    name = "tracker.caching"
+    label = "caching"
+
+    def ready(self) -> None:
+        from . import tags
+
+        tags.connect_signals()  # records loaded while a response is built are its keys
