@@ -37,6 +37,9 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     client_max_body_size 6m;
+    # Above the site's own limits on the request line and headers (tracker/request_limits.py),
+    # so that a client over them gets the site's answer (JSON under /api/), not nginx's page.
+    large_client_header_buffers 4 64k;
 
     upstream tracker {{
 {servers}

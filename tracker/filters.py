@@ -12,6 +12,7 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from tracker.desk.choices import (
     AgreementKind,
@@ -99,18 +100,64 @@ class OneOf(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+# How a reference to another record is written: a slug, or a party's code.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+CODE_PATTERN = r"^[A-Za-z0-9]+$"
+UNKNOWN_RECORD = "unknown_record"  # the error code of a well-formed reference to no published record
+
+
+class PublishedRecordField(forms.ModelChoiceField):
+    """A published record named by its slug (or code). Malformed ("not a slug") and
+    unknown ("no published topic has this slug") are told apart by their error codes,
+    so the API can answer the first 400 and the second 404, as it does for an address."""
+
+    def __init__(self, *args, pattern: str, upper: bool = False, **kwargs):
+        self.shape, self.upper = re.compile(pattern), upper
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or not self.shape.fullmatch(value):
+            shape = "a code: letters and digits" if self.upper else "a slug: letters, digits, “-” and “_”"
+            raise ValidationError(f"Not {shape} only.", code="invalid")
+        try:
+            return super().to_python(value.upper() if self.upper else value)
+        except ValidationError:
+            noun, what = self.queryset.model._meta.verbose_name, "code" if self.upper else "slug"
+            raise ValidationError(f"No published {noun} has the {what} “{value[:60]}”.", code=UNKNOWN_RECORD) from None
+
+
+class PublishedRecordFilter(filters.ModelChoiceFilter):
+    field_class = PublishedRecordField
+
+
 def _published(model, field: str = "slug", **extra):
-    return filters.ModelChoiceFilter(
+    code = field == "code"
+    flt = PublishedRecordFilter(
         queryset=model.objects.published(),
         to_field_name=field,
+        pattern=CODE_PATTERN if code else SLUG_PATTERN,
+        upper=code,
         # One record through a foreign key, a many-to-many (one row per pair) or the
         # participants (one per meeting and person) never repeats a row, and DISTINCT
         # over every column of 100,000 claims cost 80 ms a page.
         distinct=False,
         **extra,
     )
+    # The API's schema: the shape of the value, and what an unknown one gets.
+    noun = model._meta.verbose_name
+    what = "code" if code else "slug"
+    return extend_schema_field(
+        {
+            "type": "string",
+            "pattern": CODE_PATTERN if code else SLUG_PATTERN,
+            "description": f"{extra.get('label', noun)}. Not a {what}: 400; no published {noun} has it: 404.",
+        }
+    )(flt)
 
 
+@extend_schema_field({"type": "boolean"})
 class StrictBooleanFilter(filters.ChoiceFilter):
     """true or false, and anything else is an error (django-filter's BooleanFilter
     quietly ignores a value it does not understand, which hides a partner's typo)."""
@@ -151,7 +198,9 @@ class ClaimFilter(UpdatedSinceFilterSet):
 class SourceFilter(UpdatedSinceFilterSet):
     kind = OneOf(choices=SourceKind.choices)
     reliability = OneOf(choices=Reliability.choices)
-    publisher = filters.CharFilter(field_name="publisher", lookup_expr="iexact")
+    publisher = extend_schema_field(
+        {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"^[^\x00]*$", "description": "Publisher"}
+    )(filters.CharFilter(field_name="publisher", lookup_expr="iexact", max_length=200))
     published_after = StrictDateFilter(field_name="published_on", lookup_expr="gte")
     published_before = StrictDateFilter(field_name="published_on", lookup_expr="lte")
 
@@ -181,7 +230,7 @@ class AgreementFilter(UpdatedSinceFilterSet):
 
 class MeetingFilter(UpdatedSinceFilterSet):
     format = OneOf(choices=MeetingFormat.choices)
-    party = filters.CharFilter(method="filter_party", label="Counterpart or host (party code)")
+    party = _published(Party, "code", method="filter_party", label="Counterpart or host (party code)")
     person = _published(Person, field_name="participants__person", label="Participant (slug)")
     agreement = _published(Agreement, field_name="outcome_agreements", label="Outcome agreement (slug)")
     topic = _published(Topic, field_name="topics", label="Topic (slug)")
@@ -192,12 +241,11 @@ class MeetingFilter(UpdatedSinceFilterSet):
         model = Meeting
         fields: list[str] = []
 
-    def filter_party(self, queryset, name, value):
+    def filter_party(self, queryset, name, party):
         # A subquery, not a join: a join would repeat a meeting the party hosts once
         # per counterpart.
-        value = value.upper()
-        counterpart = Meeting.counterparts.through.objects.filter(party__code=value).values("meeting_id")
-        return queryset.filter(Q(pk__in=counterpart) | Q(host__code=value))
+        counterpart = Meeting.counterparts.through.objects.filter(party=party).values("meeting_id")
+        return queryset.filter(Q(pk__in=counterpart) | Q(host=party))
 
 
 class PersonFilter(UpdatedSinceFilterSet):

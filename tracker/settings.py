@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: one line per request, whatever answered it.
     "tracker.requestlog.RequestLogMiddleware",
+    # An over-long address or headers: a 414 or 431 in the site's own words (JSON under /api/).
+    "tracker.request_limits.RequestLimitsMiddleware",
     # Public reads (safe methods outside /admin/) from the replica, when there is one.
     "tracker.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",

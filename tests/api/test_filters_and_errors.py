@@ -80,8 +80,11 @@ def test_updated_since_returns_what_changed_at_or_after_it(api, record, publishe
     "url, params, field",
     [
         ("/api/v1/claims/", {"verdict": "probably"}, "verdict"),
-        ("/api/v1/claims/", {"agreement": "no-such-agreement"}, "agreement"),
-        ("/api/v1/claims/", {"party": "ZZ"}, "party"),
+        ("/api/v1/claims/", {"agreement": "no such agreement"}, "agreement"),
+        ("/api/v1/claims/", {"party": "Z-Z"}, "party"),
+        ("/api/v1/meetings/", {"party": ".exe"}, "party"),
+        ("/api/v1/people/", {"party": "K R"}, "party"),
+        ("/api/v1/sources/", {"publisher": "x" * 201}, "publisher"),
         ("/api/v1/claims/", {"claimed_after": "29/10/2025"}, "claimed_after"),
         ("/api/v1/claims/", {"claimed_after": "2025-02-30"}, "claimed_after"),
         ("/api/v1/claims/", {"updated_since": "last tuesday"}, "updated_since"),
@@ -102,6 +105,89 @@ def test_a_bad_parameter_is_a_400_that_names_it(api, url, params, field):
     assert error["status"] == 400
     assert field in error["fields"]
     assert error["detail"]
+
+
+@pytest.mark.parametrize(
+    "url, params, field",
+    [
+        ("/api/v1/claims/", {"agreement": "no-such-agreement"}, "agreement"),
+        ("/api/v1/claims/", {"party": "ZZ"}, "party"),
+        ("/api/v1/claims/", {"topic": "nope", "verdict": "accurate"}, "topic"),
+        ("/api/v1/agreements/", {"meeting": "no-such-meeting"}, "meeting"),
+        ("/api/v1/meetings/", {"party": "ZZ"}, "party"),
+        ("/api/v1/meetings/", {"person": "nobody"}, "person"),
+        ("/api/v1/people/", {"party": "ZZ"}, "party"),
+    ],
+)
+def test_a_well_formed_slug_of_no_published_record_is_a_404_that_names_the_filter(api, record, url, params, field):
+    # What the schema says: a slug (or code) pattern, so any well-formed one is valid
+    # input, and the answer for no such record is the record's own address's, a 404.
+    response = api.get(url, params)
+
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (404, "unknown_record")
+    assert list(error["fields"]) == [field]
+
+
+def test_a_malformed_filter_beside_an_unknown_slug_is_a_400_naming_both(api, record):
+    response = api.get("/api/v1/claims/", {"topic": "nope", "verdict": "probably"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"topic", "verdict"}
+
+
+def test_the_meetings_party_filter_takes_a_code_in_either_case(api, record):
+    assert slugs(api, "/api/v1/meetings/", {"party": "kr"}) == slugs(api, "/api/v1/meetings/", {"party": "KR"})
+    assert slugs(api, "/api/v1/meetings/", {"party": "KR"}) == ["apec-bilateral"]
+
+
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("/api/v1/claims/", "format"),
+        ("/api/v1/claims/", "updated_since"),
+        ("/api/v1/claims/", "topic"),
+        ("/api/v1/claims/", "search"),
+        ("/api/v1/claims/", "cursor"),
+        ("/api/v1/claims/", "ordering"),
+        ("/api/v1/claims/", "page_size"),
+        ("/api/v1/claims/", "unknown"),
+        ("/api/v1/claims/signed/", "as_of"),
+        ("/api/v1/claims/signed/", "format"),
+        ("/api/v1/corrections/", "updated_since"),
+        ("/api/v1/events/", "type"),
+        ("/api/v1/events/", "after"),
+        ("/api/v1/tombstones/", "cursor"),
+        ("/api/v1/tombstones/", "updated_since"),
+        ("/api/v1/export/", "format"),
+    ],
+)
+def test_a_parameter_given_empty_is_a_400_naming_it(api, record, url, name):
+    # `?format=` and `?updated_since=` were answered as if absent, hiding a client's
+    # unset variable; the schema says every parameter has a value.
+    response = api.get(f"{url}?{name}=")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], list(error["fields"])) == ("empty_parameter", [name])
+
+
+def test_an_empty_parameter_on_a_method_the_endpoint_does_not_take_is_still_a_405(api, record):
+    response = api.generic("TRACE", "/api/v1/claims/?publisher=")
+
+    assert response.status_code == 405
+
+
+def test_a_future_as_of_is_a_404_like_a_day_before_publication(api, record):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    for url in ("/api/v1/claims/signed/", "/api/v1/agreements/gsoia/"):
+        response = api.get(url, {"as_of": tomorrow.isoformat()})
+        assert response.status_code == 404, url
+        assert "future" in response.json()["error"]["detail"]
+    assert api.get("/api/v1/claims/signed/", {"as_of": "2025-13-01"}).status_code == 400
+    assert api.get("/api/v1/claims/signed/", {"as_of": timezone.localdate().isoformat()}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -150,6 +236,14 @@ def test_the_binding_filter_refuses_a_value_that_is_not_true_or_false(client, db
     response = client.get("/api/v1/agreements/?binding=perhaps")
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["binding"]
+
+
+def test_the_binding_filter_takes_the_booleans_its_schema_declares(api, make_agreement):
+    make_agreement(slug="treaty", binding=True)
+    make_agreement(slug="mou", binding=False)
+
+    assert slugs(api, "/api/v1/agreements/", {"binding": "true"}) == ["treaty"]
+    assert slugs(api, "/api/v1/agreements/", {"binding": "false"}) == ["mou"]
 
 
 API_DATE_TIME_FILTERS = [

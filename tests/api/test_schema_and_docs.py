@@ -7,6 +7,9 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from tracker.api.pagination import CURSOR_PATTERN
+from tracker.filters import CODE_PATTERN, SLUG_PATTERN
+
 OPERATIONS = [
     "/api/v1/claims/",
     "/api/v1/claims/{slug}/",
@@ -29,11 +32,45 @@ def schema(tmp_path_factory) -> dict:
 def test_every_operation_documents_its_errors_with_the_error_body(schema, path):
     responses = schema["paths"][path]["get"]["responses"]
 
-    for status in ("400", "401", "404", "406", "429", "503"):
+    for status in ("400", "401", "404", "406", "414", "429", "431", "503"):
         assert responses[status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
     assert "Retry-After" in responses["429"]["headers"]
     assert "Retry-After" in responses["503"]["headers"]
-    assert "414" in responses
+
+
+def parameters(schema: dict, path: str) -> dict[str, dict]:
+    return {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+
+
+def test_binding_is_declared_a_boolean_not_a_boolean_with_string_values(schema):
+    assert parameters(schema, "/api/v1/agreements/")["binding"] == {"type": "boolean"}
+
+
+@pytest.mark.parametrize(
+    "path, name, pattern",
+    [
+        ("/api/v1/claims/", "topic", SLUG_PATTERN),
+        ("/api/v1/claims/", "source", SLUG_PATTERN),
+        ("/api/v1/claims/", "party", CODE_PATTERN),
+        ("/api/v1/agreements/", "meeting", SLUG_PATTERN),
+        ("/api/v1/meetings/", "party", CODE_PATTERN),
+        ("/api/v1/meetings/", "person", SLUG_PATTERN),
+        ("/api/v1/people/", "party", CODE_PATTERN),
+        ("/api/v1/claims/", "cursor", CURSOR_PATTERN),
+        ("/api/v1/tombstones/", "cursor", CURSOR_PATTERN),
+    ],
+)
+def test_references_and_cursors_declare_their_shape(schema, path, name, pattern):
+    assert parameters(schema, path)[name]["pattern"] == pattern
+
+
+@pytest.mark.parametrize("path, name", [("/api/v1/claims/", "search"), ("/api/v1/sources/", "publisher")])
+def test_free_text_parameters_declare_their_bounds_and_no_nul(schema, path, name):
+    declared = parameters(schema, path)[name]
+
+    assert (declared["minLength"], declared["maxLength"]) == (1, 200)
+    assert re.search(declared["pattern"], "a\x00b") is None
+    assert re.search(declared["pattern"], "Trade talks") is not None
 
 
 def test_the_schema_offers_an_optional_api_key(schema):

@@ -114,7 +114,7 @@ def test_the_feed_pages_through_every_type_in_order_without_repeats(
     "query, field",
     [
         ("?updated_since=yesterday", "updated_since"),
-        ("?cursor=not-a-cursor", "cursor"),
+        ("?cursor=not%20a%20cursor", "cursor"),
         ("?page_size=0", "page_size"),
     ],
 )

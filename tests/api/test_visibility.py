@@ -132,9 +132,12 @@ def test_an_unpublished_record_is_a_json_404(api, world, url):
 
 def test_a_filter_naming_an_unpublished_record_is_refused_not_answered(api, world):
     response = api.get("/api/v1/claims/?agreement=secret-agreement")
+    nothing = api.get("/api/v1/claims/?agreement=no-such-agreement")
 
-    assert response.status_code == 400
-    assert "agreement" in response.json()["error"]["fields"]
+    # The same 404 as for a slug nobody ever used: nothing says the draft exists.
+    assert response.status_code == nothing.status_code == 404
+    said = response.json()["error"]["fields"]["agreement"][0]
+    assert said == nothing.json()["error"]["fields"]["agreement"][0].replace("no-such-agreement", "secret-agreement")
 
 
 def test_the_retraction_is_a_tombstone_with_its_public_note(api, world):

@@ -115,15 +115,18 @@ CURSOR_ORDERINGS = {
 @FUZZ
 @given(data=st.data())
 @pytest.mark.parametrize("name", list(CURSOR_ORDERINGS))
-def test_a_tampered_cursor_is_a_400_invalid_cursor(api, desk, name, data):
+def test_a_tampered_cursor_is_an_invalid_cursor(api, desk, name, data):
     ordering = data.draw(st.sampled_from(CURSOR_ORDERINGS[name]), label="ordering")
     plausible = TOMBSTONE_VALUES if name == "tombstones" else KEYSET_VALUES
-    cursor = data.draw(cursors(ordering or "at", plausible), label="cursor")
+    cursor = data.draw(cursors(ordering or "at", plausible).filter(bool), label="cursor")  # empty: empty_parameter
+    query = f"cursor={cursor}&ordering={ordering}" if ordering else f"cursor={cursor}"
 
-    error = assert_answered(fetch(api, f"/api/v1/{name}/?cursor={cursor}&ordering={ordering}"))
+    error = assert_answered(fetch(api, f"/api/v1/{name}/?{query}"))
 
     if error is not None:
-        assert (error["status"], error["code"]) == (400, "invalid_cursor")
+        # 400 when it is not in a cursor's shape, 404 when it names no page.
+        assert error["status"] in (400, 404)
+        assert error["code"] == "invalid_cursor"
 
 
 @FUZZ

@@ -75,6 +75,10 @@ def test_the_methodology_page_defines_every_verdict_with_its_rating(client, db):
         assert f'id="verdict-{verdict}"' in content
         assert scale["definition"] in content
     assert "Rating 5 of 5." in content and "Rating 1 of 5." in content
+    # "Unsupported" has no number (a 3 of 5 read as "half true"), nor "Not yet rated".
+    assert "Rating 3 of 5." not in content
+    unsupported = content.split('id="verdict-unsupported"', 1)[1].split("</dd>", 1)[0]
+    assert "No number on the scale." in unsupported
     assert 'id="reliability"' in content and 'id="corrections-policy"' in content
 
 

@@ -1,6 +1,9 @@
 """`?as_of=YYYY-MM-DD` on the claim and agreement details (tracker/events/as_of.py):
 the record as it stood that day, with the day in `as_of`."""
 
+import datetime as dt
+
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -9,16 +12,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker.desk.models import Agreement, Claim
-from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
+from tracker.events.as_of import DATE, BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
 
 from .errors import InvalidFilter
 
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
-    description="The record as it stood on this day (YYYY-MM-DD, not in the future): a claim's statement, "
-    "verdict and rationale as published at the end of that day (404 if it was not published then); an "
-    "agreement's status by its dated status history.",
+    description="The record as it stood on this day (YYYY-MM-DD): a claim's statement, verdict and rationale "
+    "as published at the end of that day; an agreement's status by its dated status history. Not a date: "
+    "400. A day in the future, or one when the claim was not published: 404 (there is no record of that day).",
 )
 
 
@@ -26,6 +29,13 @@ def as_of_field() -> serializers.DateField:
     return serializers.DateField(
         source="as_of_day", allow_null=True, read_only=True, help_text="The `as_of` day asked for, or null."
     )
+
+
+def _future(raw: str) -> bool:
+    try:
+        return DATE.fullmatch(raw) is not None and dt.date.fromisoformat(raw) > timezone.localdate()
+    except ValueError:  # not a calendar day: parse_as_of says so
+        return False
 
 
 def _apply(record, day) -> None:
@@ -58,6 +68,10 @@ class AsOfDetailMixin:
         raw = request.query_params.get("as_of")
         day = None
         if raw is not None:
+            if _future(raw):
+                # A well-formed day the record has not reached: nothing to show, as for a
+                # day before it was published (a 404), not a malformed request.
+                raise NotFound(f"as_of is {raw}, a day in the future: there is no record of it yet.")
             try:
                 day = parse_as_of(raw)
             except BadDate as error:

@@ -38,6 +38,26 @@ class InvalidCursor(InvalidQuery):
     default_code = "invalid_cursor"
 
 
+class UnknownRecord(InvalidQuery):
+    """A filter that names, in the right shape, a record that is not published: a 404,
+    as the record's own address would answer."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "unknown_record"
+
+
+class CursorNotFound(InvalidCursor):
+    """A cursor in the right shape that names no page of this list (not one this API
+    gave out, or one made for another ordering): a 404, as Django answers a page number
+    past the end."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class EmptyParameter(InvalidQuery):
+    default_code = "empty_parameter"
+
+
 def error_body(status_code: int, code: str, detail: str, fields: dict | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"status": status_code, "code": code, "detail": detail}
     if fields:

@@ -1,7 +1,8 @@
 """Filter backends: the shared FilterSets (tracker/filters.py) and a search, both strict.
 
 A value the API cannot use is a 400 that names the parameter, never an empty result
-or a silently ignored parameter.
+or a silently ignored parameter. A well-formed slug (or code) of a record that is not
+published is a 404 that names it, as the record's own address answers.
 """
 
 import django_filters
@@ -10,11 +11,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.request import Request
 
-from tracker.filters import MeetingFilter
+from tracker.filters import UNKNOWN_RECORD, MeetingFilter
 
-from .errors import InvalidFilter, InvalidQuery
+from .errors import InvalidFilter, InvalidQuery, UnknownRecord
 
 BOOLEAN_SPELLINGS = {"true", "false", "1", "0"}
+# Any text but a NUL (no database stores one; views.APIMixin refuses it in any parameter).
+NO_NUL = r"^[^\x00]*$"
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -22,7 +25,8 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        errors = {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+        found = filterset.form.errors.as_data() if not filterset.is_valid() else {}
+        errors = {name: [message for error in found[name] for message in error.messages] for name in found}
         for name, flt in filterset.filters.items():
             raw = request.query_params.get(name)
             # A boolean filter turns a value it does not know into "no filter".
@@ -30,6 +34,10 @@ class StrictFilterBackend(DjangoFilterBackend):
                 errors[name] = ["Use true or false."]
         if errors:
             summary = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+            codes = {error.code for name in errors for error in found.get(name, [])}
+            # Only well-formed names of records that are not published: what their own address answers.
+            if codes == {UNKNOWN_RECORD} and set(errors) <= set(found):
+                raise UnknownRecord(f"Not found: {summary}", fields=errors)
             raise InvalidFilter(f"Invalid filter: {summary}", fields=errors)
         return filterset.qs
 
@@ -47,7 +55,7 @@ class SearchFilter(filters.SearchFilter):
             parameter["description"] = "Words that must all appear (case-insensitive) in: " + ", ".join(
                 field.lstrip("^=@$") for field in view.search_fields
             )
-            parameter["schema"]["maxLength"] = 200
+            parameter["schema"].update(minLength=1, maxLength=200, pattern=NO_NUL)
         return parameters
 
 

@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .errors import InvalidCursor, InvalidOrdering, InvalidQuery
+from .errors import CursorNotFound, InvalidCursor, InvalidOrdering, InvalidQuery
 
 ORDERING_PARAM = "ordering"
 CURSOR_PARAM = "cursor"
@@ -31,6 +32,9 @@ PAGE_SIZE_PARAM = "page_size"
 MAX_PAGE_SIZE = 200
 MAX_ID = 2**63 - 1
 MAX_CURSOR_LENGTH = 12_000
+# What encode_cursor() writes: unpadded base64url.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+CURSOR_SHAPE = re.compile(CURSOR_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,13 @@ class Key:
             return None
         after = Q(**{f"{self.field}__{'lt' if self.descending else 'gt'}": value})
         return after | Q(**{f"{self.field}__isnull": True}) if self.nullable else after
+
+
+CURSOR_DESCRIPTION = (
+    "Opaque position from a previous page's `next` link. Not in a cursor's shape: 400; in that shape but "
+    "naming no page of this list (not one this API gave out, or made for another ordering): 404."
+)
+CURSOR_SCHEMA = {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": MAX_CURSOR_LENGTH}
 
 
 def ordering_keys(model: type[Model], ordering: str) -> list[Key]:
@@ -84,12 +95,28 @@ def encode_cursor(ordering: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def read_cursor(cursor: str, invalid: InvalidCursor) -> tuple[str, list]:
-    """The ordering and the values inside a cursor; `invalid` if it holds anything else.
+def unknown_cursor() -> CursorNotFound:
+    return CursorNotFound(
+        "The cursor names no page of this list: it is not one this API gave out, or it was made for another "
+        "ordering. Use the `next` link of a previous page, or start without a cursor.",
+        fields={CURSOR_PARAM: ["Names no page of this list."]},
+    )
+
+
+def read_cursor(cursor: str) -> tuple[str, list]:
+    """The ordering and the values inside a cursor. Not in a cursor's shape (base64url,
+    at most MAX_CURSOR_LENGTH characters): a 400. In that shape but holding anything
+    else: a 404, for it names no page (the schema can say what a cursor looks like,
+    not which ones this API gave out).
     (A cursor this API writes is a few hundred characters; with a long title, a few
     thousand. The bound keeps a forged one from nesting JSON deeper than the parser goes.)"""
-    if len(cursor) > MAX_CURSOR_LENGTH:
-        raise invalid
+    if len(cursor) > MAX_CURSOR_LENGTH or not CURSOR_SHAPE.fullmatch(cursor):
+        raise InvalidCursor(
+            f"This is not a cursor: a cursor is at most {MAX_CURSOR_LENGTH:,} letters, digits, “-” and “_”. "
+            "Use the `next` link of a previous page, or start without a cursor.",
+            fields={CURSOR_PARAM: ["Not a cursor."]},
+        )
+    invalid = unknown_cursor()
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, RecursionError, binascii.Error):
@@ -112,13 +139,10 @@ def is_text(value: Any) -> bool:
 
 
 def decode_cursor(cursor: str, ordering: str, model: type[Model], keys: list[Key]) -> list[Any]:
-    invalid = InvalidCursor(
-        "The cursor is not one this API gave out. Use the `next` link of a previous page, or start without a cursor.",
-        fields={CURSOR_PARAM: ["Malformed cursor."]},
-    )
-    stored, raw_values = read_cursor(cursor, invalid)
+    stored, raw_values = read_cursor(cursor)
+    invalid = unknown_cursor()
     if stored != ordering:
-        raise InvalidCursor(
+        raise CursorNotFound(
             f"This cursor was made for ordering={stored[:40]}; repeat that ordering or start again without a cursor.",
             fields={CURSOR_PARAM: [f"Made for ordering={stored[:40]}."]},
         )
@@ -229,8 +253,8 @@ class KeysetPagination(BasePagination):
                 "name": CURSOR_PARAM,
                 "in": "query",
                 "required": False,
-                "description": "Opaque position from a previous page's `next` link. A malformed cursor is a 400.",
-                "schema": {"type": "string"},
+                "description": CURSOR_DESCRIPTION,
+                "schema": CURSOR_SCHEMA,
             },
             {
                 "name": PAGE_SIZE_PARAM,

@@ -5,6 +5,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
+from tracker import request_limits as limits
+
 from .renderers import CSVRenderer
 
 
@@ -24,16 +26,24 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERRORS = {
-    "400": "A query parameter is not valid: a filter value, the ordering, the cursor, the page size.",
+    "400": "A query parameter is not valid (`fields` names it): a filter value not of the declared type, "
+    "pattern or enumeration, an ordering not in the list, a value that is not a cursor, a page size out of "
+    "range, a search over 200 characters, a NUL character anywhere, or a parameter given empty (`?topic=`: "
+    "leave it out instead).",
     "401": "The Authorization header is malformed, or the API key is unknown, revoked or expired.",
-    "404": "No published record has this identifier, or the format asked for does not exist.",
+    "404": "Nothing answers to this: no published record has this identifier; a filter names a record that "
+    "is not published (code `unknown_record`, `fields` names it); the cursor names no page of this list "
+    "(`invalid_cursor`); `as_of` is a day with no record (in the future, or before it was published); or "
+    "the format asked for does not exist.",
     "406": "None of the media types in the Accept header can be served.",
+    "414": f"The address is too long (code `uri_too_long`): over {limits.MAX_REQUEST_LINE:,} bytes in the "
+    "request line.",
     "429": "Too many requests: wait the number of seconds in Retry-After.",
+    "431": f"The request's headers are too large (code `headers_too_large`): over {limits.MAX_HEADER_FIELD:,} "
+    f"bytes in one, {limits.MAX_HEADERS_TOTAL:,} in all, or more than {limits.MAX_HEADER_FIELDS} of them.",
     "503": "The database or the shared cache is briefly unreachable (code `database_unavailable` or "
     "`cache_unavailable`): try again after the number of seconds in Retry-After.",
 }
-# gunicorn refuses a request line over 4,094 bytes before the API sees it (not JSON).
-URI_TOO_LONG = {"description": "The address is too long (over about 4,000 bytes): shorten the search string."}
 HEADERS_429 = {
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."},
 }
@@ -63,8 +73,6 @@ class AutoSchema(SpectacularAutoSchema):
             if status in ("429", "503"):
                 response["headers"] = HEADERS_429
             responses.setdefault(status, response)
-        if self.method == "GET":
-            responses.setdefault("414", URI_TOO_LONG)
         return responses
 
 

@@ -278,7 +278,8 @@ class VerdictSerializer(serializers.Serializer):
     value = serializers.ChoiceField(source="verdict", choices=Verdict.choices)
     label = serializers.CharField(source="get_verdict_display")
     rating = serializers.SerializerMethodField(
-        help_text="ClaimReview rating, 1 (worst) to 5 (best); null if not rated."
+        help_text="ClaimReview rating, 1 (worst) to 5 (best), for the verdicts that say how true a claim is; "
+        "null for unsupported and not rated (neither is a degree of truth)."
     )
     rationale = serializers.CharField()
     published_at = serializers.DateTimeField(source="verdict_published_at", allow_null=True)

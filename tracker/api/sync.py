@@ -18,8 +18,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,8 +29,17 @@ from tracker.desk.models import Agreement, Claim, Correction, Meeting, Person, S
 from tracker.filters import parse_date_time
 
 from . import views
-from .errors import InvalidCursor, InvalidFilter
-from .pagination import CURSOR_PARAM, encode_cursor, is_text, page_size, read_cursor
+from .errors import InvalidFilter
+from .pagination import (
+    CURSOR_DESCRIPTION,
+    CURSOR_PARAM,
+    CURSOR_SCHEMA,
+    encode_cursor,
+    is_text,
+    page_size,
+    read_cursor,
+    unknown_cursor,
+)
 from .renderers import NDJSONRenderer
 from .throttles import APIRateThrottle, ExportRateThrottle
 
@@ -70,14 +78,17 @@ class StrictDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError(exc.messages) from None
 
 
+@extend_schema_field(CURSOR_SCHEMA)
+class CursorField(serializers.CharField):
+    pass
+
+
 class TombstoneQuerySerializer(serializers.Serializer):
     updated_since = StrictDateTimeField(
         required=False, help_text="Only records that left the public record at or after this time (ISO 8601)."
     )
     # Checked by _decode_position alone, so that every malformed cursor is an invalid_cursor.
-    cursor = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, help_text="From a previous page's `next` link."
-    )
+    cursor = CursorField(required=False, trim_whitespace=False, help_text=CURSOR_DESCRIPTION)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -90,11 +101,8 @@ def _query(request: Request) -> dict:
 
 
 def _decode_position(cursor: str) -> tuple[dt.datetime, str, str]:
-    invalid = InvalidCursor(
-        "The cursor is not one this API gave out. Use the `next` link of a previous page.",
-        fields={CURSOR_PARAM: ["Malformed cursor."]},
-    )
-    ordering, values = read_cursor(cursor, invalid)
+    ordering, values = read_cursor(cursor)
+    invalid = unknown_cursor()
     if ordering != "at" or len(values) != 3:
         raise invalid
     at, kind, slug = values
@@ -225,6 +233,17 @@ def export_lines(request: Request) -> Iterator[bytes]:
         yield _line({"type": "end", "records": count})
 
 
+# JSON Lines has no schema of its own in OpenAPI 3.0 (3.2 adds itemSchema): a stream of
+# bytes, its lines described in words. A generated client reads it as bytes once told
+# to (README, "Reading the export as a stream").
+EXPORT_BODY = {"type": "string", "format": "binary"}
+EXPORT_DESCRIPTION = (
+    "JSON Lines, streamed: read it a line at a time (the lines are described above). With "
+    "openapi-python-client, read it as bytes: `content_type_overrides: {application/x-ndjson: "
+    "application/octet-stream}` in its config."
+)
+
+
 class ExportView(views.APIMixin, generics.GenericAPIView):
     """The whole published record as JSON Lines (`application/x-ndjson`), streamed.
 
@@ -242,7 +261,7 @@ class ExportView(views.APIMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="export",
-        responses={(200, NDJSONRenderer.media_type): OpenApiResponse(OpenApiTypes.STR, description="JSON Lines")},
+        responses={(200, NDJSONRenderer.media_type): OpenApiResponse(EXPORT_BODY, description=EXPORT_DESCRIPTION)},
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         response = StreamingHttpResponse(export_lines(request), content_type="application/x-ndjson; charset=utf-8")

@@ -45,7 +45,7 @@ from tracker.filters import (
 
 from . import hits, serializers
 from .as_of import AsOfDetailMixin
-from .errors import InvalidCursor, InvalidQuery
+from .errors import EmptyParameter, InvalidCursor, InvalidQuery
 from .filtering import MeetingAPIFilter
 from .pagination import CURSOR_PARAM
 
@@ -57,10 +57,21 @@ class APIMixin:
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            return  # a method this endpoint does not take: a 405, whatever the parameters
         for name, values in request.query_params.lists():
             if any("\x00" in value for value in values) or "\x00" in name:
                 error = InvalidCursor if name == CURSOR_PARAM else InvalidQuery
                 raise error(f"The parameter {name!r} contains a NUL character.", fields={name: ["NUL character."]})
+            # `?topic=` means nothing: a client that sends it has a bug (an unset
+            # variable) that an answer without the filter would hide. Every parameter
+            # is refused empty alike, `format` included (DRF would read it as absent).
+            if "" in values:
+                raise EmptyParameter(
+                    f"The parameter {name[:40]!r} is empty: give it a value, or leave it out.",
+                    fields={name: ["Empty: give a value, or leave the parameter out."]},
+                )
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         # An error is JSON whatever format was asked for (a CSV error body helps nobody).

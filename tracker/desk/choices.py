@@ -19,9 +19,11 @@ class Verdict(models.TextChoices):
     UNSUPPORTED = "unsupported", "Unsupported"
 
 
-# Public definitions (methodology page) and ClaimReview ratingValue on a 1 (worst)
-# to 5 (best) scale. "Unsupported" sits in the middle: the sources neither confirm
-# nor refute it. "Not yet rated" has no rating and is never published as a ClaimReview.
+# Public definitions (methodology page) and ClaimReview's ratingValue, on a 1 (worst)
+# to 5 (best) scale for the verdicts that say how true a claim is; nothing sits at the
+# midpoint, 3. "Unsupported" and "Not yet rated" have no number (only their words, as
+# ClaimReview's alternateName); "Not yet rated" is never published as a ClaimReview.
+BEST_RATING, WORST_RATING = 5, 1
 VERDICT_SCALE: dict[str, dict] = {
     Verdict.ACCURATE: {
         "rating": 5,
@@ -31,8 +33,9 @@ VERDICT_SCALE: dict[str, dict] = {
         "rating": 4,
         "definition": "The statement is correct in substance but misses a detail or needs context to be fully right.",
     },
+    # "Neither confirmed nor refuted" is not a degree of truth: a 3 of 5 reads as half true.
     Verdict.UNSUPPORTED: {
-        "rating": 3,
+        "rating": None,
         "definition": "The sources available to us neither confirm nor refute the statement.",
     },
     Verdict.MISLEADING: {

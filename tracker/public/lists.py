@@ -26,7 +26,7 @@ from django_filters import FilterSet
 
 from tracker.caching import tags
 from tracker.desk.choices import PartyKind
-from tracker.desk.models import Agreement, Claim, Meeting, Party, Source
+from tracker.desk.models import Agreement, Claim, Meeting, Source
 from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, MeetingFilter, SourceFilter
 
 from .caching import public_page
@@ -144,9 +144,6 @@ def _readable_form(filterset: FilterSet, names: list[str]) -> list:
             form_field.widget.input_type = "date"
         elif isinstance(form_field, forms.ModelChoiceField):
             _record_choice(form, name)
-        elif name == "party":  # the meetings' party filter takes a code: offer the parties by name
-            parties = [(party.code, party.name) for party in Party.objects.published()]
-            form_field.widget = forms.Select(choices=[("", "Any"), *parties])
         elif name == "kind" and isinstance(form_field.widget, forms.Select):
             form_field.widget.choices = [("", "Any"), *list(form_field.widget.choices)[1:]]
         bound_field = form[name]  # may be cached from validation, so set its own label
