@@ -22,6 +22,12 @@ SEEDS = Path(settings.BASE_DIR) / "seeds"
 # The seeds as a running site loaded them before the issue-11 review (YAML only; the
 # archived texts did not change): the upgrade path must publish the review as corrections.
 BEFORE_REVIEW = Path(__file__).parent / "seed_snapshots" / "before_review"
+# The seeds as they were before the issue-27 audit (already dated), and as older sites
+# loaded them, with one undated `correction:` note per record (the format before the
+# corrections were dated). The archived texts did not change.
+BEFORE_AUDIT = Path(__file__).parent / "seed_snapshots" / "before_audit"
+BEFORE_DATES = Path(__file__).parent / "seed_snapshots" / "before_dates"
+AUDIT_DAY = "2026-12-07"
 TEXT = "The leaders announced a partnership in Gyeongju on Wednesday. Trade talks began.\n"
 
 
@@ -628,6 +634,50 @@ class TestTheDesksSeeds:
         page = corrections_pages_text(client)
         assert all(escape(note) in page for notes in seed_notes(SEEDS).values() for note in notes)
         assert load_seeds(SEEDS) == 0
+
+    def test_a_site_loaded_before_the_audit_takes_it_with_the_history_of_a_fresh_site(self, db, tmp_path):
+        folder = tmp_path / "seeds"
+        shutil.copytree(SEEDS, folder)
+        for path in BEFORE_AUDIT.glob("*.yaml"):
+            shutil.copy(path, folder / path.name)
+        load_seeds(folder)
+        assert Claim.objects.get(slug="s4-defence-agreement-signed").verdict == "inaccurate"
+
+        assert load_seeds(SEEDS) > 0
+        assert event_history() == seeded_events(SEEDS)
+        # The audit's corrections: 25 claims, 5 agreements, 3 meetings and a person.
+        assert len([event for event in event_history() if event[3] == AUDIT_DAY]) == 34
+        claim = Claim.objects.get(slug="s4-defence-agreement-signed")
+        assert (claim.state, claim.verdict) == (State.PUBLISHED, "unsupported")
+        assert set(claim.evidence.values_list("stance", flat=True)) == {"context"}
+        assert Agreement.objects.get(slug="ca-cl-strategic-partnership").current_status == ""
+        assert not Agreement.objects.get(slug="ca-id-comprehensive-economic-partnership-agreement").binding
+        chong = Person.objects.get(slug="michael-chong").roles.get()
+        assert chong.start_date == dt.date(2020, 9, 8)
+        signed = Claim.objects.get(slug="s0-signed-investment-tech-agreements")
+        assert "carney-investors-korea-2025" not in set(signed.meetings.values_list("slug", flat=True))
+        assert load_seeds(SEEDS) == 0
+
+    def test_a_site_loaded_from_the_undated_notes_keeps_them_and_takes_the_audit_on_its_day(self, db, tmp_path):
+        folder = tmp_path / "seeds"
+        shutil.copytree(SEEDS, folder)
+        for path in BEFORE_DATES.glob("*.yaml"):
+            shutil.copy(path, folder / path.name)
+        load_seeds(folder)
+        loaded = event_history()
+        # The older format gives neither days nor earlier values: its notes are published
+        # as loaded, one event each, and never with a withdrawal.
+        assert published_notes() == seed_notes(BEFORE_AUDIT)  # the same notes, there dated
+        assert "withdrawn" not in {kind for _type, _slug, kind, _day, _note in loaded}
+
+        assert load_seeds(SEEDS) > 0
+        added = sorted(set(event_history()) - set(loaded))
+        assert added == [event for event in seeded_events(SEEDS) if event[3] == AUDIT_DAY]
+        assert published_notes() == seed_notes(SEEDS)
+        for correction in Correction.objects.all():
+            kind = correction.record._meta.model_name
+            events = Event.objects.filter(record_type=kind, record_id=correction.record.pk, note=correction.note)
+            assert [event.at for event in events] == [correction.created_at]
 
     def test_no_claim_rests_on_its_own_source_alone(self):
         # A source's own passages are not evidence for its own claim: every seeded claim
