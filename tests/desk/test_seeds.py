@@ -11,6 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Correction, Evidence, Meeting, Person, Source
@@ -395,6 +398,72 @@ def test_loading_the_earlier_seeds_then_these_gives_the_history_of_a_fresh_load(
     load_seeds(dated_seeds)
     assert event_history() == fresh
     assert "withdrawn" not in {kind for _type, _slug, kind, _at, _note in fresh}
+
+
+def test_a_claim_first_published_before_the_sources_it_quotes_publishes_them_with_it(db, small_seeds):
+    # Found by the property test below: the sources' own publication, later, was refused.
+    claims = yaml.safe_load((small_seeds / "claims.yaml").read_text())
+    claims[0]["published"] = "2025-11-03"  # the sources keep the first file's day, 12 November
+    write(small_seeds, "claims.yaml", claims)
+    load_seeds(small_seeds)
+    for slug in ("readout", "report"):
+        assert Source.objects.get(slug=slug).first_published_at.date() == dt.date(2025, 11, 3)
+    assert load_seeds(small_seeds) == 0
+
+
+# A claim's possible versions: (verdict, the readout passage's stance), each a valid pair.
+VERSIONS = [("inaccurate", "contradicts"), ("unsupported", "context"), ("accurate", "supports"),
+            ("mostly_accurate", "supports"), ("unsupported", "contradicts")]  # fmt: skip
+
+
+def with_history(folder: Path, versions: list[int], gaps: list[int]) -> None:
+    """Rewrite the small seeds' claim as first published in VERSIONS[versions[0]] on 3
+    November 2025, then corrected into each next version after `gaps` days."""
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    row = claims[0]
+    day = dt.date(2025, 11, 3)
+    row.update(published=day.isoformat(), corrections=[])
+    for number, version in enumerate(versions):
+        verdict, stance = VERSIONS[version]
+        values = {"verdict": verdict, "rationale": f"Version {number}.",
+                  "evidence": [{**row["evidence"][0], "stance": stance}]}  # fmt: skip
+        if number == 0:
+            row.update(values)
+            continue
+        day += dt.timedelta(days=gaps[number - 1])
+        correct(row, f"Correction {number}.", day=day.isoformat(), **values)
+    write(folder, "claims.yaml", claims)
+
+
+@hsettings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    versions=st.lists(st.integers(0, len(VERSIONS) - 1), min_size=2, max_size=4),
+    gaps=st.lists(st.integers(0, 40), min_size=3, max_size=3),
+    data=st.data(),
+)
+def test_any_earlier_version_then_the_seeds_gives_the_history_of_a_fresh_load(
+    db, small_seeds, tmp_path, versions, gaps, data
+):
+    # Consecutive versions differ, as a correction changes something.
+    versions = [v for i, v in enumerate(versions) if i == 0 or v != versions[i - 1]]
+    seen = data.draw(st.integers(1, len(versions)), label="versions a site loaded before")
+    latest, earlier = tmp_path / "latest", tmp_path / "earlier"
+    for folder, upto in ((latest, len(versions)), (earlier, seen)):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(small_seeds, folder)
+        with_history(folder, versions[:upto], gaps)
+    with transaction.atomic():
+        load_seeds(latest)
+        fresh = event_history()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        load_seeds(earlier)
+        load_seeds(latest)
+        assert event_history() == fresh
+        assert load_seeds(latest) == 0
+        transaction.set_rollback(True)
+    kinds = [kind for _type, slug, kind, _day, _note in fresh if slug == "signed-in-seoul"]
+    assert len(kinds) == len(versions) and "withdrawn" not in kinds
 
 
 @pytest.mark.parametrize(

@@ -364,6 +364,8 @@ def _replay(ctx: _Context) -> None:
         ctx.file, ctx.record = step.file, step.label
         record = type(step.record)._default_manager.get(pk=step.record.pk)
         if step.publication:
+            if getattr(record, "first_published_at", None) is not None:
+                continue  # a source already published with a claim that quotes it, earlier
             with _refused_as_seed_error(ctx), _first_published(step.day):
                 step.apply(record, "")
             continue
