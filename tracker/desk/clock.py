@@ -45,10 +45,14 @@ def seeded_at(when: dt.datetime) -> Iterator[None]:
 
 
 def date_new_row(sender, instance, raw=False, **kwargs) -> None:
-    """pre_save: a row created while the clock is seeded is created at the seeded time."""
+    """pre_save: a record of the desk or the event log created while the clock is seeded
+    is created at the seeded time (its correction notes, evidence, workflow steps).
+    Machinery (deliveries, tasks) keeps the real time."""
     when = _seeded.get()
-    if when is None or raw or not instance._state.adding or hasattr(sender, "instance_type"):
-        return  # (a history row copies its record's created_at, and is dated below)
+    if when is None or raw or not instance._state.adding or sender._meta.app_label not in ("desk", "events"):
+        return
+    if hasattr(sender, "instance_type"):
+        return  # a history row copies its record's created_at, and is dated below
     if hasattr(instance, "created_at"):
         instance.created_at = when
 
