@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.utils import timezone
 
 from tracker.desk import services
 from tracker.desk.choices import State, Verdict
@@ -193,7 +194,9 @@ def test_retracting_a_source_corrects_or_withdraws_the_claims_resting_on_it(clie
     services.record_retract(record=sources["readout"], by=staff["editor"], note="Superseded.")
     claim = Claim.objects.get(pk=published.pk)
     assert claim.state == State.IN_REVIEW  # nothing left to rest on: back to review
-    assert client.get(f"/claims/{claim.slug}/").status_code == 404
+    notice = client.get(f"/claims/{claim.slug}/")  # its address says so, and why
+    assert notice.status_code == 200 and "Superseded." in notice.content.decode()
+    assert "Under review" in notice.content.decode()
 
 
 def test_the_publish_guard_ignores_evidence_from_a_retracted_source(staff, sources):
@@ -269,11 +272,14 @@ def test_editing_a_seeded_published_verdict_needs_a_correction_note(db, tmp_path
     claim = Claim.objects.get(slug=first["slug"])
     first["rationale"] = first["rationale"] + " We checked it again."
     (folder / "claims.yaml").write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(SeedError, match="add `correction:"):
+    with pytest.raises(SeedError, match="add an entry to its `corrections:` list"):
         load_seeds(folder)
     assert Claim.objects.get(pk=claim.pk).rationale == claim.rationale
 
-    first["correction"] = "We added a sentence to the rationale."
+    first["corrections"].append(
+        {"date": timezone.localdate(), "note": "We added a sentence to the rationale.",
+         "was": {"rationale": claim.rationale}}
+    )  # fmt: skip
     (folder / "claims.yaml").write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert load_seeds(folder) == 1
     assert Claim.objects.get(pk=claim.pk).rationale.endswith("We checked it again.")

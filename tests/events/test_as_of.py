@@ -75,7 +75,12 @@ def test_a_day_the_claim_was_back_in_review_shows_no_verdict(client, make_claim,
     assert "Misleading" not in under_review.content.decode()
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "2025-13-01", "2025-1-1", "2025-02-30", "", "9999-12-31"])
+def test_a_day_in_the_future_is_a_404_on_pages_and_in_the_api(client, api, corrected_claim):
+    assert client.get(f"/claims/{corrected_claim.slug}/", {"as_of": "9999-12-31"}).status_code == 404
+    assert api.get(f"/api/v1/claims/{corrected_claim.slug}/", {"as_of": "9999-12-31"}).status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2025-13-01", "2025-1-1", "2025-02-30", ""])
 def test_a_bad_date_is_a_400_on_pages_and_in_the_api(client, api, corrected_claim, bad):
     page = client.get(f"/claims/{corrected_claim.slug}/", {"as_of": bad})
     assert page.status_code == 400 and "as_of" in page.content.decode()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import anchoring
+from . import anchoring, clock
 from .canonical import canonical_url
 from .choices import (
     AgreementKind,
@@ -83,9 +83,9 @@ class Editorial(models.Model):
         return self.state == State.PUBLISHED
 
     def save(self, *args, **kwargs):
-        self.updated_at = timezone.now()
+        self.updated_at = timezone.now()  # when the row changed here: what partners sync on
         if self.state == State.PUBLISHED and self.first_published_at is None:
-            self.first_published_at = self.updated_at
+            self.first_published_at = clock.now()  # when readers first saw it
         if not self._state.adding:
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)

@@ -38,7 +38,8 @@ def parse_as_of(raw: str) -> dt.date:
     except ValueError:
         raise BadDate(f"{raw} is not a date in the calendar.") from None
     if day > timezone.localdate():
-        raise BadDate("as_of cannot be in the future: the record shows what stood on a past day or today.")
+        # A well-formed day with no record yet: a 404, as in the API (a 400 is for what is not a day).
+        raise NotPublishedThen(f"as_of is {raw}, a day in the future: there is no record of it yet.")
     return day
 
 

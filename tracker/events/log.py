@@ -8,17 +8,24 @@ its own what becomes public: a draft's edits write nothing, a withdrawal does, a
 values are only ever those a reader could see. An event also records what it touched
 (touched.py) with the public record version, so cached responses drop exactly what
 the change made stale, and a change that writes no event drops nothing.
+
+The seed loader replays a correction of the seeded record through several services at
+once (withdraw, edit, publish, note); `one_public_change` makes that one event, as
+readers saw one change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models
 
-from tracker.desk import versioning
+from tracker.desk import clock, versioning
 from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Party, Person, Source, Topic
 
@@ -274,11 +281,13 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
     changed since readers last saw it. Returns the event, or None when nothing public changed.
     """
     record_type = RECORD_TYPES[type(record)]
+    if (record_type, record.pk) in _deferred.get():
+        return None  # one_public_change writes the one event when it ends
     after = NOT_PUBLIC if deleted else snapshot(record)
     if after.public and before.public:
         changes = _diff(before, after)
-        if not changes:
-            return None
+        if not changes and not note:
+            return None  # (a new public note alone is a change readers see)
         kind = _kind(changes, note)
     elif after.public and before.fields:
         # Back on the public record after a withdrawal: what changed since readers last saw it.
@@ -303,6 +312,7 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
     event = Event.objects.create(
+        at=clock.now(),
         record_type=record_type,
         record_id=shown.pk,
         record_slug=shown.slug,
@@ -330,4 +340,25 @@ def _flag_claims_citing(record: models.Model, event: Event) -> None:
     else:
         return
     ids = claims.values_list("pk", flat=True).distinct()
-    RecheckFlag.objects.bulk_create([RecheckFlag(claim_id=pk, event=event) for pk in ids])
+    RecheckFlag.objects.bulk_create([RecheckFlag(claim_id=pk, event=event, created_at=event.at) for pk in ids])
+
+
+_deferred: ContextVar[frozenset[tuple[str, int]]] = ContextVar("deferred_events", default=frozenset())
+
+
+@contextmanager
+def one_public_change(record: models.Model, *, note: str) -> Iterator[None]:
+    """Make everything done to `record` inside one public change with the public `note`:
+    the services' own events for it are not written, and on leaving, one event compares
+    the record as readers saw it on entry with what they see now. The seed loader uses
+    it where a correction takes several services (a withdrawal to review, an edit and a
+    publication in one transaction are, for readers, one correction). Events of other
+    records are written as usual; nothing is written if the block fails."""
+    key = (RECORD_TYPES[type(record)], record.pk)
+    before = snapshot(record)
+    token = _deferred.set(_deferred.get() | {key})
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    log_change(record, before=before, note=note)

@@ -203,6 +203,8 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         day = _as_of_day(request)
     except BadDate as error:
         return _bad_date(request, error)
+    except NotPublishedThen as error:
+        raise Http404(str(error)) from None
     as_of = agreement_as_of(agreement, day) if day else None
     context = agreement_context(request, agreement, as_of=as_of)
     return render(request, "public/agreement_detail.html", context)

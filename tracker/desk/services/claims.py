@@ -26,6 +26,7 @@ from tracker.events.log import NOT_PUBLIC, Snapshot, last_public, log_change, pr
 from tracker.events.models import RecheckFlag
 from tracker.events.recheck import may_recheck
 
+from .. import clock
 from ..choices import CorrectionKind, Stance, State, Verdict
 from ..models import Claim, ClaimEvent, Correction, Evidence, Source, short_text
 from ..rules import verdict_evidence_problems
@@ -562,7 +563,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     if claim.anchor_broken:
         raise WorkflowError("The claim's quote no longer occurs in its source: fix the quote before submitting.")
     claim.state = State.IN_REVIEW
-    claim.submitted_at = timezone.now()
+    claim.submitted_at = clock.now()
     save(claim, by=by, reason="Submitted for review")
     _event(claim, Action.SUBMITTED, by)
     return claim
@@ -647,7 +648,7 @@ def claim_publish(*, claim: Claim, by: User, verdict: str, rationale: str, note:
     claim.state = State.PUBLISHED
     claim.reviewed_by = by
     if last_seen is None or verdict != last_seen.fields.get("verdict"):
-        claim.verdict_published_at = timezone.now()
+        claim.verdict_published_at = clock.now()
     if last_seen is None:
         save(claim, by=by, reason=f"Published as {Verdict(verdict).label}")
         _event(claim, Action.PUBLISHED, by, rationale)
@@ -670,7 +671,7 @@ def claim_return_to_review(*, claim: Claim, reason: str, by: User | None = None)
         return claim
     seen = snapshot(claim)
     claim.state = State.IN_REVIEW
-    claim.submitted_at = timezone.now()
+    claim.submitted_at = clock.now()
     save(claim, by=by, reason=reason)
     _event(claim, Action.RETURNED, by, reason)
     log_change(claim, before=seen, note=reason)  # its address says why, while under review
@@ -692,7 +693,7 @@ def claim_withdraw(*, claim: Claim, by: User, reason: str) -> Claim:
     _require_state(claim, State.PUBLISHED, doing="withdraw it")
     seen = snapshot(claim)
     claim.state = State.IN_REVIEW
-    claim.submitted_at = timezone.now()
+    claim.submitted_at = clock.now()
     save(claim, by=by, reason=f"Withdrawn to review: {reason}")
     _event(claim, Action.WITHDRAWN, by, reason)
     log_change(claim, before=seen, note=reason)
@@ -720,7 +721,7 @@ def claim_correct(*, claim: Claim, by: User, note: str, verdict: str, rationale:
     claim.verdict, claim.rationale = verdict, rationale
     claim.reviewed_by = by
     if verdict != old_verdict:
-        claim.verdict_published_at = timezone.now()
+        claim.verdict_published_at = clock.now()
     save(claim, by=by, reason=f"Corrected (was {old_label}): {note}")
     Correction.objects.create(kind=CorrectionKind.CORRECTION, claim=claim, note=note, created_by=by)
     _event(claim, Action.CORRECTED, by, note)
