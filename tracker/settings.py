@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: one line per request, whatever answered it.
     "tracker.requestlog.RequestLogMiddleware",
+    # Every request under its deadline: what the database has not answered by then is a 503.
+    "tracker.deadline.DeadlineMiddleware",
     # Public reads (safe methods outside /admin/) from the replica, when there is one.
     "tracker.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -134,9 +136,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Bounded waits (tracker/deadline.py): a request answers within its deadline, a 503 with
+# Retry-After when the database or Redis did not answer in time, well before gunicorn's
+# own 30 s timeout would kill the worker. The desk's pages get longer.
+REQUEST_DEADLINE_SECONDS = float(env("REQUEST_DEADLINE_SECONDS", "4"))
+ADMIN_REQUEST_DEADLINE_SECONDS = float(env("ADMIN_REQUEST_DEADLINE_SECONDS", "15"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that does not answer is an outage in seconds (a 503), not a hung worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "5"))
+    # Fails fast while the server does not answer (tracker/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "tracker.db.postgresql"
+    # A database that does not answer is an outage in seconds (a 503), not a hung worker:
+    # a connect timeout for new connections; TCP keepalives and a user timeout for a
+    # server that vanished (a fail-over, a cut network) under an open connection; a
+    # statement timeout for a query the server takes too long over; and an idle
+    # transaction left by a client that died gives its locks back. Commands that run
+    # long statements on purpose (migrate, generate_demo...) run without a statement
+    # timeout (manage.py sets DATABASE_STATEMENT_TIMEOUT=0 for them).
+    _statement_ms = int(float(env("DATABASE_STATEMENT_TIMEOUT", "5")) * 1000)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": int(env("DATABASE_CONNECT_TIMEOUT", "3")),
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": int(env("DATABASE_TCP_USER_TIMEOUT", "20")) * 1000,
+            "options": f"-c statement_timeout={_statement_ms} -c idle_in_transaction_session_timeout=60000",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept like PostgreSQL's, and dropped when the file they opened is
     # no longer the one at the path (deleted, unmounted, restored): tracker/db/sqlite3.
@@ -156,6 +182,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["tracker.routers.PrimaryReplicaRouter"]

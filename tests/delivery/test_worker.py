@@ -86,8 +86,10 @@ def test_each_recurring_job_starts_once_however_many_workers_look(settings):
     assert ScheduledJob.objects.get(name="daily-digest").next_run_at == dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC)
 
 
-def test_healthz_reports_the_worker_without_failing_the_app_server(client, db):
-    """A stopped worker shows on /healthz, yet the load balancer keeps the server."""
+def test_healthz_reports_the_worker_without_failing_the_app_server(client, transactional_db):
+    """A stopped worker shows on /healthz, yet the load balancer keeps the server.
+    (Transactional: /healthz runs each check on a thread of its own, which reads what
+    is committed.)"""
     from django.utils import timezone
 
     from tracker.delivery.health import beat
