@@ -51,13 +51,24 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 class TcpProxy:
     """Forwards 127.0.0.1:port to a target. `cut()` closes the listener and every open
     connection, so clients see what a stopped server gives them: refused connections
-    and dropped sessions. `restore()` listens again."""
+    and dropped sessions. `restore()` listens again. `freeze()` keeps every connection
+    open and accepts new ones but passes no byte either way, so clients see what a
+    frozen server (SIGSTOP) or a network black hole gives them: silence; `thaw()`
+    passes what waited."""
 
     def __init__(self, port: int, target: tuple[str, int]):
         self.port, self.target = port, target
         self._listener: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     def start(self) -> "TcpProxy":
         self._listener = socket.socket()
@@ -87,7 +98,12 @@ class TcpProxy:
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
         try:
             while True:
-                ready, _, _ = select.select([a, b], [], [], 1.0)
+                if not self._flowing.is_set():
+                    if a.fileno() == -1 or b.fileno() == -1:  # cut while frozen
+                        return
+                    self._flowing.wait(0.2)
+                    continue
+                ready, _, _ = select.select([a, b], [], [], 0.2)
                 for sock in ready:
                     data = sock.recv(65536)
                     if not data:

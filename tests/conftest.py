@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tracker.api import throttles
 from tracker.desk import services
@@ -49,12 +49,15 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test database reuses record
-    version numbers, so a page cached by one test could otherwise answer the next. Rate
-    leases a process holds are dropped with the counts they were granted from."""
-    cache.clear()
+    version numbers, so a page cached by one test could otherwise answer the next. The
+    rate counters are emptied too, and the leases a process holds with the counts they
+    were granted from."""
+    for store in (cache, caches["rates"]):
+        store.clear()
     throttles.leases.clear()
     yield
-    cache.clear()
+    for store in (cache, caches["rates"]):
+        store.clear()
     throttles.leases.clear()
 
 

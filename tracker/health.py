@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 
 from tracker import deadline
@@ -49,17 +49,26 @@ def _check(alias: str) -> Callable[[], None]:
     return check
 
 
-def check_cache() -> None:
-    key = "healthz:probe"
-    cache.set(key, "ok", 10)
-    if cache.get(key) != "ok":
-        raise RuntimeError("the cache did not keep a value")
+def _check_cache(alias: str) -> Callable[[], None]:
+    def check() -> None:
+        store = caches[alias]
+        key = "healthz:probe"
+        store.set(key, "ok", 10)
+        if store.get(key) != "ok":
+            raise RuntimeError("the cache did not keep a value")
 
+    return check
+
+
+check_cache = _check_cache("default")
 
 register("database", _check("default"))
 if "replica" in settings.DATABASES:  # DATABASE_REPLICA_URL
     register("replica", _check("replica"))
 register("cache", check_cache)
+_rates, _default = settings.CACHES["rates"], settings.CACHES["default"]
+if "redis" in _rates["BACKEND"].lower() and _rates["LOCATION"] != _default.get("LOCATION"):  # RATES_CACHE_URL
+    register("rates", _check_cache("rates"))
 
 
 class _Runner:
@@ -77,7 +86,9 @@ class _Runner:
         with self.lock:
             if self.pending is None or self.pending.done():
                 self.pending, self.started = Future(), time.perf_counter()
-                threading.Thread(target=self._run, args=(check, self.pending), name=f"healthz-{self.name}", daemon=True).start()
+                threading.Thread(
+                    target=self._run, args=(check, self.pending), name=f"healthz-{self.name}", daemon=True
+                ).start()
             return self.pending, self.started
 
     @staticmethod

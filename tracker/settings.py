@@ -33,18 +33,28 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-def cache_from_url(url: str) -> dict:
-    """CACHE_URL: redis://host:port/db, locmem://, or dummy://."""
+def cache_from_url(url: str, name: str = "CACHE_URL") -> dict:
+    """redis://host:port/db, locmem://, or dummy://."""
     if url.startswith(("redis://", "rediss://")):
+        from tracker.cache import FailFastConnection, FailFastSSLConnection
+
+        timeout = float(env("REDIS_SOCKET_TIMEOUT", "0.5"))
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
+            # A Redis that does not answer costs a request this long, once: after that
+            # the process fails fast until it answers again (tracker/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "connection_class": FailFastSSLConnection if url.startswith("rediss://") else FailFastConnection,
+            },
         }
     if url.startswith("dummy://"):
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if url.startswith("locmem://") or not url:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    raise ImproperlyConfigured(f"CACHE_URL {url!r} is not redis://, locmem:// or dummy://.")
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    raise ImproperlyConfigured(f"{name} {url!r} is not redis://, locmem:// or dummy://.")
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -188,7 +198,14 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["tracker.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url(env("CACHE_URL", "locmem://"))}
+# Two stores. "default": cached pages and API answers, which may be evicted at any time
+# (a miss renders). "rates": the rate counters (API throttles, the alert form's limits),
+# which must not be: in production a Redis of their own with `maxmemory-policy
+# noeviction` (docs/deploying.md, "Redis"). Without RATES_CACHE_URL they share CACHE_URL.
+CACHES = {
+    "default": cache_from_url(env("CACHE_URL", "locmem://")),
+    "rates": cache_from_url(env("RATES_CACHE_URL") or env("CACHE_URL", "locmem://"), "RATES_CACHE_URL"),
+}
 # Each app process also keeps the cached responses it used in its own memory, up to
 # this many MB (tracker/public/caching.py). Unset: 32 in front of Redis, none in front
 # of locmem (which is the process's memory already).

@@ -9,7 +9,7 @@ import schemathesis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signals
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
@@ -49,6 +49,7 @@ def seeded(django_db_setup, django_db_blocker):
             note="Retracted for the test.",
         )
         cache.clear()
+        caches["rates"].clear()
         yield
         transaction.set_rollback(True)
     signals.request_started.connect(close_old_connections)

@@ -23,7 +23,7 @@ from tracker.desk.similar import related_checks
 from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
 
 from . import jsonld, passages
-from .caching import public_page
+from .caching import public_page, set_public_cache_headers
 from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
 from .record_feeds import feed_link
@@ -262,14 +262,15 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
 def methodology(request: HttpRequest) -> HttpResponse:
+    """Shows no record, so it reads nothing from the database: it is served at once even
+    while the database hangs. Revalidated by its ETag (ConditionalGetMiddleware)."""
     context = {
         "verdicts": [verdict_info(value) for value in VERDICT_SCALE],
         "reliabilities": [(Reliability(value).label, text) for value, text in RELIABILITY_DEFINITIONS.items()],
         "source_kinds": SourceKind.choices,
     }
-    return render(request, "public/methodology.html", context)
+    return set_public_cache_headers(render(request, "public/methodology.html", context))
 
 
 @require_safe
