@@ -146,10 +146,11 @@ def remaining() -> float | None:
 
 
 @contextlib.contextmanager
-def deadline(seconds: float, what: str = "-") -> Iterator[Budget]:
+def deadline(seconds: float, what: str = "-", *, fresh: bool = False) -> Iterator[Budget]:
     """Run the block under a deadline `seconds` from now (none if 0 or less). A deadline
-    inside another keeps the earlier of the two."""
-    outer = _current.get()
+    inside another keeps the earlier of the two, unless it is `fresh` (a write that must
+    be retried after its caller's own deadline passed)."""
+    outer = None if fresh else _current.get()
     at = time.monotonic() + seconds if seconds and seconds > 0 else float("inf")
     if outer is not None and outer.at <= at:
         yield outer

@@ -394,6 +394,16 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
 WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_PAUSE_AFTER_FAILURES = int(env("WEBHOOK_PAUSE_AFTER_FAILURES", "10"))
+# Each worker runs WEBHOOK_WORKERS webhook loops beside its mail loop and its jobs; at
+# most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT attempts to one endpoint run at once, so a
+# slow partner holds that many loops and nobody else's deliveries (webhooks.py).
+WEBHOOK_WORKERS = int(env("WEBHOOK_WORKERS", "4"))
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = int(env("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", "2"))
+
+# The outbox (tracker.delivery.mail): a mail the server refused is tried again after
+# MAIL_RETRY_BASE_SECONDS * 2**(attempt - 1), up to MAIL_MAX_ATTEMPTS attempts.
+MAIL_RETRY_BASE_SECONDS = float(env("MAIL_RETRY_BASE_SECONDS", "30"))
+MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "8"))
 
 # Email alerts (tracker.delivery.alerts): an unconfirmed subscription is deleted after
 # ALERTS_CONFIRM_HOURS; daily digests go out at ALERTS_DIGEST_HOUR (UTC). Subscribing is
