@@ -8,6 +8,7 @@ it, so a test never holds a record the workflow could not have produced.
 
 import datetime as dt
 import itertools
+import re
 from functools import cached_property
 
 import pytest
@@ -44,6 +45,19 @@ from tracker.desk.models import (
 from tracker.desk.roles import EDITOR, REPORTER, VERIFIER, sync_roles
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The suite's own PostgreSQL connections get 60 s statements, not production's 5 s:
+    creating, flushing and dropping test databases are long statements on a machine
+    other suites share. The servers the operational tests start keep production's."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        options = db.get("OPTIONS", {})
+        if "statement_timeout" in options.get("options", ""):
+            options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=60000", options["options"])
 
 
 @pytest.fixture(autouse=True)
