@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
+    # Only the query parameters a view reads reach it and its cache key.
+    "tracker.parameters.KnownParametersMiddleware",
     # Innermost: a view that cannot reach the database answers 503, not 500.
     "tracker.outage.OutageMiddleware",
 ]

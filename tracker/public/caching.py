@@ -78,9 +78,15 @@ def set_public_cache_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def page_key(request: HttpRequest, version: versioning.Version, prefix: str = "page") -> str:
-    """The cache key of this request's response at this version of the record."""
+def page_key(request: HttpRequest, version: versioning.Version, prefix: str = "page", variant: str = "") -> str:
+    """The cache key of this request's response at this version of the record: what the
+    answer depends on and nothing else. The address's query holds only the parameters
+    the view reads, in one order (tracker/parameters.py drops the rest before the view
+    runs); `variant` is the negotiated format with its parameters (the API's
+    `application/json; indent=8` is not the plain JSON answer)."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    if variant:
+        address += "\n" + "".join(variant.lower().split())
     digest = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
     return f"{prefix}:{version.number}.{version.changed_at.timestamp()}:{timezone.localdate()}:{digest}"
 

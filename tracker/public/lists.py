@@ -27,6 +27,7 @@ from django_filters import FilterSet
 from tracker.desk.choices import PartyKind
 from tracker.desk.models import Agreement, Claim, Meeting, Party, Source
 from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, MeetingFilter, SourceFilter
+from tracker.parameters import filter_names, reads
 
 from .caching import public_page
 from .charts import bar_chart
@@ -87,6 +88,11 @@ class ListSpec:
     form_fields: list[str]
     title: str
     extra: dict = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> list[str]:
+        """What the list reads of the query string (tracker/parameters.py)."""
+        return [*filter_names(self.filterset_class), "sort", "page"]
 
 
 def page_number(raw: str | None, last: int = 999_999) -> int | None:
@@ -251,18 +257,21 @@ CORRECTIONS = ListSpec(
 
 
 @require_safe
+@reads(*CLAIMS.parameters)
 @public_page
 def claim_list(request: HttpRequest) -> HttpResponse:
     return list_page(request, CLAIMS, Claim.objects.published().prefetch_related(SOURCE_WITHOUT_TEXT))
 
 
 @require_safe
+@reads(*SOURCES.parameters)
 @public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     return list_page(request, SOURCES, Source.objects.published().defer("text"))
 
 
 @require_safe
+@reads(*AGREEMENTS.parameters)
 @public_page
 def agreement_list(request: HttpRequest) -> HttpResponse:
     return list_page(request, AGREEMENTS, Agreement.objects.published().prefetch_related("parties"))
@@ -283,6 +292,7 @@ def _meeting_timeline(filtered: QuerySet, rows: list) -> dict:
 
 
 @require_safe
+@reads(*MEETINGS.parameters)
 @public_page
 def meeting_list(request: HttpRequest) -> HttpResponse:
     queryset = Meeting.objects.published().select_related("host").prefetch_related("counterparts")
@@ -290,6 +300,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads(*CORRECTIONS.parameters)
 @public_page
 def correction_list(request: HttpRequest) -> HttpResponse:
     return list_page(

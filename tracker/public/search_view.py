@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from tracker.parameters import reads
+
 from . import search as fulltext
 from .caching import public_page
 from .lists import page_number
@@ -13,6 +15,7 @@ MAX_PAGE = 500
 
 
 @require_safe
+@reads("q", "kind", "page")
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")

@@ -21,6 +21,7 @@ from tracker.desk.choices import (
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
 from tracker.desk.similar import related_checks
 from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
+from tracker.parameters import reads
 
 from . import jsonld, passages
 from .caching import public_page, set_public_cache_headers
@@ -58,6 +59,7 @@ def verdict_info(verdict: str) -> dict:
 
 
 @require_safe
+@reads()
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -86,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads("as_of")
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = published_or_gone(
@@ -128,6 +131,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = published_or_gone(Source.objects.all(), slug=slug)
@@ -148,6 +152,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads("as_of")
 @public_page
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = published_or_gone(Agreement.objects.all(), slug=slug)
@@ -177,6 +182,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = published_or_gone(Meeting.objects.select_related("host"), slug=slug)
@@ -200,6 +206,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = published_or_gone(Person.objects.select_related("party"), slug=slug)
@@ -223,6 +230,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def party_detail(request: HttpRequest, code: str) -> HttpResponse:
     if code != code.upper():
@@ -246,6 +254,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = Topic.objects.published().filter(slug=slug).first()
