@@ -414,6 +414,9 @@ ALERTS_CONFIRM_HOURS = int(env("ALERTS_CONFIRM_HOURS", "48"))
 ALERTS_DIGEST_HOUR = int(env("ALERTS_DIGEST_HOUR", "7"))
 ALERTS_SUBSCRIBE_RATE = int(env("ALERTS_SUBSCRIBE_RATE", "10"))
 
+LOG_FORMAT = env("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 # One line per request (tracker.requests), outages once per interval (tracker.outage),
 # errors with who asked for what; never a header, a cookie or a body (tracker/requestlog.py).
 LOGGING = {
@@ -422,9 +425,24 @@ LOGGING = {
     "filters": {
         "quiet_outage": {"()": "tracker.outage.QuietOutageFilter"},
         "request_context": {"()": "tracker.requestlog.RequestContextFilter"},
+        "request_id": {"()": "tracker.logs.RequestIdFilter"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One record, one line, whatever it quotes (tracker/logs.py); LOG_FORMAT=json for
+    # JSON lines.
+    "formatters": {
+        "plain": {
+            "()": "tracker.logs.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "tracker.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR", "filters": ["quiet_outage", "request_context"]},

@@ -40,7 +40,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from tracker import deadline
+from tracker import deadline, logs
 from tracker.outage import DATABASE_ERRORS
 
 from . import alerts, health, jobs, mail, schedule, webhooks
@@ -87,6 +87,7 @@ class ResilientWorker(Worker):
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         self.running_task = True
+        token = logs.request_id.set(f"job-{str(db_task_result.id)[:8]}")  # on its log lines
         try:
             task = db_task_result.task
             task_result = db_task_result.task_result
@@ -121,6 +122,7 @@ class ResilientWorker(Worker):
             until_the_database_answers(lambda: db_task_result.set_successful(value), what="a finished job")
             task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
         finally:
+            logs.request_id.reset(token)
             self.running_task = False
             self._run_tasks += 1
 
@@ -136,6 +138,7 @@ class Survivor:
 
     def once(self) -> bool:
         """One step; True when it did something. Never raises."""
+        logs.request_id.set(self.name)  # on the log lines of this loop
         try:
             did = self.step()
         except DATABASE_ERRORS as exc:
