@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Only the query parameters a view reads reach it and its cache key.
     "tracker.parameters.KnownParametersMiddleware",
+    # Hostile ids, selections and NULs in any admin page: a 404 or a 400, never a 500.
+    "tracker.desk.admin.guards.AdminInputMiddleware",
     # Innermost: a view that cannot reach the database answers 503, not 500.
     "tracker.outage.OutageMiddleware",
 ]
