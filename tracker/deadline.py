@@ -14,9 +14,9 @@ the server did not answer (tracker/db/postgresql), so the following requests fai
 instead of waiting in turn.
 
 A deadline that passes with nothing waiting does nothing: it never interrupts Python
-code, only database waits. A request that returns a streaming response leaves its
-deadline when the response is returned (each statement of the stream is still bounded
-by statement_timeout).
+code, only database waits (a connection with a command in flight). A request that
+returns a streaming response leaves its deadline when the response is returned (each
+statement of the stream is still bounded by statement_timeout).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("tracker.deadline")
+ACTIVE = 1  # libpq's PQTRANS_ACTIVE: a command sent, its answer not yet read
 
 
 class Budget:
@@ -57,25 +58,30 @@ class Budget:
         with self.lock:  # never while the watchdog is shutting this thread's sockets
             self.done = True
 
-    def expire(self) -> None:
+    def expire(self) -> bool:
+        """End this thread's database waits; whether there was one."""
         with self.lock:
             if self.done:
-                return
+                return False
             self.expired = True
-            for wrapper in self.wrappers:
-                _interrupt(wrapper)
+            return any([_interrupt(wrapper) for wrapper in self.wrappers])  # noqa: C419 - every one
 
 
-def _interrupt(wrapper) -> None:
+def _interrupt(wrapper) -> bool:
     """End whatever the connection is waiting for, from another thread."""
     raw = getattr(wrapper, "connection", None)
     if raw is None:
-        return
+        return False
     if wrapper.vendor == "postgresql":
         try:
-            fd = raw.pgconn.socket
+            pgconn = raw.pgconn
+            # Only a connection waiting for the server's answer (a command in flight):
+            # a request slow in its own code keeps its idle connection.
+            if pgconn.transaction_status != ACTIVE:
+                return False
+            fd = pgconn.socket
         except Exception:  # closed meanwhile: nothing waits on it
-            return
+            return False
         with contextlib.suppress(OSError):
             dup = socket.socket(fileno=os.dup(fd))
             try:
@@ -87,9 +93,11 @@ def _interrupt(wrapper) -> None:
         unresponsive = getattr(wrapper, "server_unresponsive", None)
         if unresponsive is not None:
             unresponsive()
-    elif wrapper.vendor == "sqlite":
+        return True
+    if wrapper.vendor == "sqlite":
         with contextlib.suppress(Exception):
-            raw.interrupt()
+            raw.interrupt()  # ends a running statement; nothing when none runs
+    return False
 
 
 class _Watchdog:
@@ -126,9 +134,8 @@ class _Watchdog:
                     self.wake.wait(wait)
                     continue
                 _, _, budget = heapq.heappop(self.heap)
-            if not budget.done:
-                logger.warning("deadline passed: %s; its database waits were ended", budget.what)
-                budget.expire()
+            if not budget.done and budget.expire():
+                logger.warning("deadline passed: %s; its wait for the database was ended", budget.what)
 
 
 watchdog = _Watchdog()
