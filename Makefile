@@ -78,7 +78,9 @@ nginx:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
 # Load and fault test, loopback only: readers, API partners and staff editing through
-# the admin, through nginx and two app servers, for SOAK_SECONDS (60); its own
-# PostgreSQL is stopped for SOAK_OUTAGE_SECONDS (8) midway. Report: artifacts/soak.json.
+# the admin, through nginx, two app servers and a worker, while its own PostgreSQL is
+# frozen then restarted, its Redis frozen then restarted, and one webhook receiver
+# trickles while another refuses (docs/deploying.md). Report: artifacts/soak.json.
+# SOAK_SHORT=1: the few-minute version CI runs.
 soak: install nginx
 	$(PY) scripts/soak.py

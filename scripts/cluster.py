@@ -3,9 +3,12 @@ PostgreSQL and one Redis, as production runs (docs/deploying.md), small.
 
     nginx 127.0.0.1:8320  ->  gunicorn 127.0.0.1:8321 (app-a), 127.0.0.1:8322 (app-b)
                               both on DATABASE_URL (PostgreSQL) and CACHE_URL (Redis)
+    and one background worker (manage.py run_worker) beside them
 
 Without DATABASE_URL a throw-away PostgreSQL cluster is made (migrated, seeded, with
-local staff logins printed); without CACHE_URL a throw-away redis-server is started.
+local staff logins printed); without CACHE_URL two throw-away redis-servers are
+started, as docs/deploying.md configures Redis: the cache (8341, maxmemory with
+allkeys-lru) and the rate counters (8342, noeviction).
 nginx retries an idempotent request on the other server when one fails to answer
 (proxy_next_upstream), never a POST. The app servers trust one proxy hop.
 Stops on Ctrl-C, or after CLUSTER_SECONDS.
@@ -75,14 +78,29 @@ def ensure_nginx() -> str:
 
 
 class Cluster:
-    def __init__(self, database_url: str, cache_url: str, port_base: int = opslib.PORT_BASE + 20, **env):
+    def __init__(
+        self,
+        database_url: str,
+        cache_url: str,
+        port_base: int = opslib.PORT_BASE + 20,
+        *,
+        rates_url: str = "",
+        worker: bool = False,
+        worker_env: dict | None = None,
+        **env,
+    ):
         self.dir = Path(tempfile.mkdtemp(prefix="tracker-cluster-"))
         self.nginx_port = port_base
         self.app_ports = [port_base + 1, port_base + 2]
+        if rates_url:
+            env["RATES_CACHE_URL"] = rates_url
         self.env = opslib.server_env(DATABASE_URL=database_url, CACHE_URL=cache_url, TRUSTED_PROXY_HOPS=1, **env)
         self.apps: list[subprocess.Popen | None] = [None, None]
         self.nginx: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{self.nginx_port}"
+        self.with_worker = worker
+        self.worker_env = {**self.env, **{key: str(value) for key, value in (worker_env or {}).items()}}
+        self.worker: subprocess.Popen | None = None
 
     def app_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.app_ports[index]}"
@@ -96,11 +114,29 @@ class Cluster:
     def stop_app(self, index: int, sig=signal.SIGTERM) -> None:
         opslib.stop_process(self.apps[index], sig)
 
+    def start_worker(self) -> None:
+        """The background worker (webhooks, mail, jobs), as `make serve` runs it beside
+        each server; one is enough here."""
+        log = open(self.dir / "worker.log", "ab")  # noqa: SIM115 - lives as long as the worker
+        self.worker = subprocess.Popen(
+            [opslib.PYTHON, "manage.py", "run_worker"],
+            cwd=opslib.ROOT,
+            env=self.worker_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def worker_running(self) -> bool:
+        return self.worker is not None and self.worker.poll() is None
+
     def start(self) -> "Cluster":
         nginx = ensure_nginx()
         opslib.collectstatic(self.env)
         for index in range(2):
             self.start_app(index)
+        if self.with_worker:
+            self.start_worker()
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.dir / sub).mkdir()
         os.chmod(self.dir, 0o777)  # nginx's workers run as nobody when we are root
@@ -124,6 +160,7 @@ class Cluster:
         opslib.stop_process(self.nginx, signal.SIGQUIT)
         for index in range(2):
             self.stop_app(index)
+        opslib.stop_process(self.worker, timeout=40)  # it finishes the attempt in hand
 
     def logs(self) -> str:
         return "\n".join(
@@ -146,19 +183,17 @@ def throwaway_postgres(cleanup: list, port: int, seed: bool = True) -> opslib.Pg
     return pg
 
 
-def redis_url(cleanup: list, port: int) -> str:
-    """CACHE_URL when it is Redis, else a throw-away redis-server of our own."""
+def redis_urls(cleanup: list, port: int) -> tuple[str, str]:
+    """CACHE_URL (and RATES_CACHE_URL) when CACHE_URL is Redis; else two throw-away
+    redis-servers of our own configured as docs/deploying.md says: the cache with a
+    memory limit that evicts, the rate counters in one that never does."""
     cache_url = os.environ.get("CACHE_URL", "")
     if cache_url.startswith("redis"):
-        return cache_url
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    cleanup.append(lambda: opslib.stop_process(redis))
-    opslib.wait_for(lambda: opslib.port_open(port), 10, "redis-server")
-    return f"redis://127.0.0.1:{port}/0"
+        return cache_url, os.environ.get("RATES_CACHE_URL", "")
+    cache = opslib.RedisServer(port, maxmemory="64mb", policy="allkeys-lru").start()
+    rates = opslib.RedisServer(port + 1, maxmemory="16mb", policy="noeviction").start()
+    cleanup += [cache.stop, rates.stop]
+    return cache.url, rates.url
 
 
 def main() -> None:
@@ -171,9 +206,12 @@ def main() -> None:
             # Logins for a throw-away database on loopback (the command runs only with DEBUG on).
             env = opslib.server_env(DATABASE_URL=database_url, DEBUG="true")
             subprocess.run([opslib.PYTHON, "manage.py", "local_staff"], cwd=opslib.ROOT, env=env, check=True)
-        cache_url = redis_url(cleanup, opslib.PORT_BASE + 41)
-        cluster = Cluster(database_url, cache_url).start()
-        print(f"nginx {cluster.url} -> {cluster.app_url(0)}, {cluster.app_url(1)}; logs in {cluster.dir}", flush=True)
+        cache_url, rates_url = redis_urls(cleanup, opslib.PORT_BASE + 41)
+        cluster = Cluster(database_url, cache_url, rates_url=rates_url, worker=True).start()
+        print(
+            f"nginx {cluster.url} -> {cluster.app_url(0)}, {cluster.app_url(1)}, and a worker; logs in {cluster.dir}",
+            flush=True,
+        )
         seconds = float(os.environ.get("CLUSTER_SECONDS", "0"))
         deadline = time.monotonic() + seconds if seconds else None
         while deadline is None or time.monotonic() < deadline:

@@ -51,13 +51,24 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 class TcpProxy:
     """Forwards 127.0.0.1:port to a target. `cut()` closes the listener and every open
     connection, so clients see what a stopped server gives them: refused connections
-    and dropped sessions. `restore()` listens again."""
+    and dropped sessions. `restore()` listens again. `freeze()` keeps every connection
+    open and accepts new ones but passes no byte either way, so clients see what a
+    frozen server (SIGSTOP) or a network black hole gives them: silence; `thaw()`
+    passes what waited."""
 
     def __init__(self, port: int, target: tuple[str, int]):
         self.port, self.target = port, target
         self._listener: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     def start(self) -> "TcpProxy":
         self._listener = socket.socket()
@@ -87,7 +98,12 @@ class TcpProxy:
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
         try:
             while True:
-                ready, _, _ = select.select([a, b], [], [], 1.0)
+                if not self._flowing.is_set():
+                    if a.fileno() == -1 or b.fileno() == -1:  # cut while frozen
+                        return
+                    self._flowing.wait(0.2)
+                    continue
+                ready, _, _ = select.select([a, b], [], [], 0.2)
                 for sock in ready:
                     data = sock.recv(65536)
                     if not data:
@@ -230,8 +246,88 @@ class PgCluster:
         self._run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
 
     def destroy(self) -> None:
+        self.thaw()
         self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def pids(self) -> list[int]:
+        """The postmaster and every process it started (ours: we started the cluster)."""
+        try:
+            postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        return [postmaster, *children(postmaster)]
+
+    def freeze(self) -> None:
+        """SIGSTOP the whole server: connections stay open, nothing answers."""
+        for pid in self.pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class RedisServer:
+    """A redis-server of our own on loopback, configured as docs/deploying.md says:
+    `maxmemory` with `allkeys-lru` for the cache, `noeviction` for the rate counters."""
+
+    def __init__(self, port: int, *, maxmemory: str = "64mb", policy: str = "allkeys-lru"):
+        self.port, self.maxmemory, self.policy = port, maxmemory, policy
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxmemory",
+                self.maxmemory,
+                "--maxmemory-policy",
+                self.policy,
+            ],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for(lambda: port_open(self.port), 10, f"redis-server on {self.port}")
+        return self
+
+    def freeze(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.process is not None:
+            self.thaw()
+            stop_process(self.process, sig)
+            self.process = None
+
+    def restart(self) -> None:
+        """Killed outright and started again, empty (as a crash and a supervisor would)."""
+        self.stop(signal.SIGKILL)
+        wait_for(lambda: not port_open(self.port), 10, f"redis-server on {self.port} gone")
+        self.start()
 
 
 # --- HTTP -----------------------------------------------------------------------------

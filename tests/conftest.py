@@ -8,13 +8,14 @@ it, so a test never holds a record the workflow could not have produced.
 
 import datetime as dt
 import itertools
+import re
 from functools import cached_property
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tracker.api import throttles
 from tracker.caching import freshness, responses
@@ -47,17 +48,33 @@ from tracker.desk.roles import EDITOR, REPORTER, VERIFIER, sync_roles
 _counter = itertools.count(1)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The suite's own PostgreSQL connections get 60 s statements, not production's 5 s:
+    creating, flushing and dropping test databases are long statements on a machine
+    other suites share. The servers the operational tests start keep production's."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        options = db.get("OPTIONS", {})
+        if "statement_timeout" in options.get("options", ""):
+            options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=60000", options["options"])
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test database reuses record
-    version numbers, so a page cached by one test could otherwise answer the next. Rate
-    leases a process holds are dropped with the counts they were granted from."""
-    cache.clear()
+    version numbers, so a page cached by one test could otherwise answer the next. The
+    rate counters are emptied too, and the leases a process holds with the counts they
+    were granted from."""
+    for store in (cache, caches["rates"]):
+        store.clear()
     throttles.leases.clear()
     freshness.log.reset()
     responses.memory.clear()
     yield
-    cache.clear()
+    for store in (cache, caches["rates"]):
+        store.clear()
     throttles.leases.clear()
     freshness.log.reset()
     responses.memory.clear()

@@ -36,7 +36,7 @@ def test_database_and_cache_urls_select_postgresql_and_redis():
         CACHE_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache"]
+    assert result.stdout.split() == ["tracker.db.postgresql", "django.core.cache.backends.redis.RedisCache"]
 
 
 def test_a_misspelt_boolean_is_an_error_not_a_guess():

@@ -49,10 +49,25 @@ def _pg_args_and_env(settings_dict: dict) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
+def _run(command: list[str], env: dict[str, str], failure: str = "") -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()[-2000:]}")
+        why = f"{Path(command[0]).name} failed: {result.stderr.strip()[-2000:]}"
+        raise BackupError(f"{failure} ({why})." if failure else why)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][-300:] if lines else "no message"
+
+
+def _check_sqlite(source: sqlite3.Connection, path: Path) -> None:
+    """The whole file reads as a database: a file cut short or damaged is refused
+    before the live database is touched (a restore copies page by page)."""
+    rows = source.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        problems = "; ".join(str(row[0]) for row in rows[:3])
+        raise BackupError(f"{path} is damaged or cut short ({problems}); nothing was changed.")
 
 
 def default_name(alias: str = "default") -> str:
@@ -94,6 +109,11 @@ def restore(path: Path, alias: str = "default") -> None:
     if connection.vendor == "postgresql":
         if not head.startswith(PG_MAGIC):
             raise BackupError(f"{path} is not a PostgreSQL backup (pg_dump --format=custom); nothing was changed.")
+        # Its table of contents must read whole before anything is touched; a file cut
+        # short past it fails inside the restore's one transaction, which changes nothing.
+        listed = subprocess.run([_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True)
+        if listed.returncode != 0:
+            raise BackupError(f"{path} is damaged or cut short ({_last_line(listed.stderr)}); nothing was changed.")
         connection.close()  # our own connection must not hold locks on the tables being replaced
         args, env = _pg_args_and_env(connection.settings_dict)
         _run(
@@ -109,14 +129,18 @@ def restore(path: Path, alias: str = "default") -> None:
                 str(path),
             ],
             env,
+            failure="The restore failed and was rolled back; nothing was changed",
         )
     elif connection.vendor == "sqlite":
         if head != SQLITE_MAGIC:
             raise BackupError(f"{path} is not a SQLite backup; nothing was changed.")
-        connection.ensure_connection()
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
+            _check_sqlite(source, path)
+            connection.ensure_connection()
             source.backup(connection.connection)
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{path} is damaged or cut short ({exc}); nothing was changed.") from exc
         finally:
             source.close()
     else:

@@ -33,18 +33,28 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-def cache_from_url(url: str) -> dict:
-    """CACHE_URL: redis://host:port/db, locmem://, or dummy://."""
+def cache_from_url(url: str, name: str = "CACHE_URL") -> dict:
+    """redis://host:port/db, locmem://, or dummy://."""
     if url.startswith(("redis://", "rediss://")):
+        from tracker.cache import FailFastConnection, FailFastSSLConnection
+
+        timeout = float(env("REDIS_SOCKET_TIMEOUT", "0.5"))
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
+            # A Redis that does not answer costs a request this long, once: after that
+            # the process fails fast until it answers again (tracker/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "connection_class": FailFastSSLConnection if url.startswith("rediss://") else FailFastConnection,
+            },
         }
     if url.startswith("dummy://"):
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if url.startswith("locmem://") or not url:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    raise ImproperlyConfigured(f"CACHE_URL {url!r} is not redis://, locmem:// or dummy://.")
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    raise ImproperlyConfigured(f"{name} {url!r} is not redis://, locmem:// or dummy://.")
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -91,6 +101,8 @@ MIDDLEWARE = [
     "tracker.requestlog.RequestLogMiddleware",
     # An over-long address or headers: a 414 or 431 in the site's own words (JSON under /api/).
     "tracker.request_limits.RequestLimitsMiddleware",
+    # Every request under its deadline: what the database has not answered by then is a 503.
+    "tracker.deadline.DeadlineMiddleware",
     # Public reads (safe methods outside /admin/) from the replica, when there is one.
     "tracker.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -108,6 +120,10 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
+    # Only the query parameters a view reads reach it and its cache key.
+    "tracker.parameters.KnownParametersMiddleware",
+    # Hostile ids, selections and NULs in any admin page: a 404 or a 400, never a 500.
+    "tracker.desk.admin.guards.AdminInputMiddleware",
     # Innermost: a view that cannot reach the database answers 503, not 500.
     "tracker.outage.OutageMiddleware",
 ]
@@ -138,9 +154,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Bounded waits (tracker/deadline.py): a request answers within its deadline, a 503 with
+# Retry-After when the database or Redis did not answer in time, well before gunicorn's
+# own 30 s timeout would kill the worker. The desk's pages get longer.
+REQUEST_DEADLINE_SECONDS = float(env("REQUEST_DEADLINE_SECONDS", "4"))
+ADMIN_REQUEST_DEADLINE_SECONDS = float(env("ADMIN_REQUEST_DEADLINE_SECONDS", "15"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that does not answer is an outage in seconds (a 503), not a hung worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "5"))
+    # Fails fast while the server does not answer (tracker/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "tracker.db.postgresql"
+    # A database that does not answer is an outage in seconds (a 503), not a hung worker:
+    # a connect timeout for new connections; TCP keepalives and a user timeout for a
+    # server that vanished (a fail-over, a cut network) under an open connection; a
+    # statement timeout for a query the server takes too long over; and an idle
+    # transaction left by a client that died gives its locks back. Commands that run
+    # long statements on purpose (migrate, generate_demo...) run without a statement
+    # timeout (manage.py sets DATABASE_STATEMENT_TIMEOUT=0 for them).
+    _statement_ms = int(float(env("DATABASE_STATEMENT_TIMEOUT", "5")) * 1000)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": int(env("DATABASE_CONNECT_TIMEOUT", "3")),
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": int(env("DATABASE_TCP_USER_TIMEOUT", "20")) * 1000,
+            "options": f"-c statement_timeout={_statement_ms} -c idle_in_transaction_session_timeout=60000",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept like PostgreSQL's, and dropped when the file they opened is
     # no longer the one at the path (deleted, unmounted, restored): tracker/db/sqlite3.
@@ -160,12 +200,20 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["tracker.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url(env("CACHE_URL", "locmem://"))}
+# Two stores. "default": cached pages and API answers, which may be evicted at any time
+# (a miss renders). "rates": the rate counters (API throttles, the alert form's limits),
+# which must not be: in production a Redis of their own with `maxmemory-policy
+# noeviction` (docs/deploying.md, "Redis"). Without RATES_CACHE_URL they share CACHE_URL.
+CACHES = {
+    "default": cache_from_url(env("CACHE_URL", "locmem://")),
+    "rates": cache_from_url(env("RATES_CACHE_URL") or env("CACHE_URL", "locmem://"), "RATES_CACHE_URL"),
+}
 # Each app process also keeps the cached responses it used in its own memory, up to
 # this many MB (tracker/caching/responses.py). Unset: 32 in front of Redis, none in front
 # of locmem (which is the process's memory already).
@@ -354,6 +402,16 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
 WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_PAUSE_AFTER_FAILURES = int(env("WEBHOOK_PAUSE_AFTER_FAILURES", "10"))
+# Each worker runs WEBHOOK_WORKERS webhook loops beside its mail loop and its jobs; at
+# most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT attempts to one endpoint run at once, so a
+# slow partner holds that many loops and nobody else's deliveries (webhooks.py).
+WEBHOOK_WORKERS = int(env("WEBHOOK_WORKERS", "4"))
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = int(env("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", "2"))
+
+# The outbox (tracker.delivery.mail): a mail the server refused is tried again after
+# MAIL_RETRY_BASE_SECONDS * 2**(attempt - 1), up to MAIL_MAX_ATTEMPTS attempts.
+MAIL_RETRY_BASE_SECONDS = float(env("MAIL_RETRY_BASE_SECONDS", "30"))
+MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "8"))
 
 # Email alerts (tracker.delivery.alerts): an unconfirmed subscription is deleted after
 # ALERTS_CONFIRM_HOURS; daily digests go out at ALERTS_DIGEST_HOUR (UTC). Subscribing is
@@ -362,6 +420,9 @@ ALERTS_CONFIRM_HOURS = int(env("ALERTS_CONFIRM_HOURS", "48"))
 ALERTS_DIGEST_HOUR = int(env("ALERTS_DIGEST_HOUR", "7"))
 ALERTS_SUBSCRIBE_RATE = int(env("ALERTS_SUBSCRIBE_RATE", "10"))
 
+LOG_FORMAT = env("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 # One line per request (tracker.requests), outages once per interval (tracker.outage),
 # errors with who asked for what; never a header, a cookie or a body (tracker/requestlog.py).
 LOGGING = {
@@ -370,9 +431,24 @@ LOGGING = {
     "filters": {
         "quiet_outage": {"()": "tracker.outage.QuietOutageFilter"},
         "request_context": {"()": "tracker.requestlog.RequestContextFilter"},
+        "request_id": {"()": "tracker.logs.RequestIdFilter"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One record, one line, whatever it quotes (tracker/logs.py); LOG_FORMAT=json for
+    # JSON lines.
+    "formatters": {
+        "plain": {
+            "()": "tracker.logs.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "tracker.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR", "filters": ["quiet_outage", "request_context"]},

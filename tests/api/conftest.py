@@ -2,7 +2,7 @@
 The records a claim points at (agreements, meetings, people) come from tests/conftest.py."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
@@ -11,10 +11,10 @@ from tracker.desk.choices import State
 
 @pytest.fixture(autouse=True)
 def fresh_throttle_counts():
-    """Throttle counts live in the cache; each test starts with none."""
-    cache.clear()
+    """Throttle counts live in the rate counters; each test starts with none."""
+    caches["rates"].clear()
     yield
-    cache.clear()
+    caches["rates"].clear()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import schemathesis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signals
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
@@ -55,6 +55,7 @@ def seeded(django_db_setup, django_db_blocker):
         )
         _, key = APIKey.objects.create_key(name="Schemathesis partner")
         cache.clear()
+        caches["rates"].clear()
         yield key
         transaction.set_rollback(True)
     signals.request_started.connect(close_old_connections)

@@ -4,18 +4,16 @@ port, partner endpoints, and the real database-backed worker run to idle."""
 import json
 import threading
 import time
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django_tasks_db.management.commands import db_worker
-from django_tasks_db.models import DBTaskResult
 from rest_framework_api_key.models import APIKey
 
 from tracker.delivery.models import Endpoint
+from tracker.delivery.worker import seconds_until_due
 
 # This project's test runs use ports 8700-8799 for local receivers.
 PORTS = range(8700, 8800)
@@ -110,33 +108,18 @@ def _as_if_committed() -> None:
             callback()
 
 
-@contextmanager
-def _keeping_the_test_connection():
-    """The worker closes connections it thinks stale between jobs, as Django does
-    between requests; inside a test's transaction that would close the test's own
-    connection (on PostgreSQL). Django's test client skips the same step for requests."""
-    if not connection.in_atomic_block:
-        yield
-        return
-    original = db_worker.close_old_connections
-    db_worker.close_old_connections = lambda **kwargs: None
-    try:
-        yield
-    finally:
-        db_worker.close_old_connections = original
-
-
 def run_worker_until_idle(timeout: float = 10.0) -> None:
-    """Run the real worker (`manage.py run_worker --batch`) until no job is waiting,
-    including retries scheduled a moment ahead."""
+    """Run the real worker (`manage.py run_worker --batch`: jobs, webhook deliveries,
+    the mail outbox) until nothing is due, waiting for what is due within a second
+    (retries scheduled a moment ahead)."""
     deadline = time.monotonic() + timeout
     while True:
         _as_if_committed()
-        with _keeping_the_test_connection():
-            call_command("run_worker", "--batch", "--no-reload", verbosity=0)
+        call_command("run_worker", "--batch", "--no-reload", verbosity=0)
         _as_if_committed()
-        if not DBTaskResult.objects.filter(status="READY").exists():
+        due_in = seconds_until_due()
+        if due_in is None or due_in > 1:
             return
         if time.monotonic() > deadline:
             raise AssertionError("The worker did not finish its jobs in time.")
-        time.sleep(0.02)
+        time.sleep(min(0.02 + due_in, 0.2))

@@ -67,9 +67,9 @@ def test_http_to_the_loopback_address_is_allowed_only_in_development(settings):
 
 def test_a_host_name_that_resolves_to_a_private_address_is_refused_at_send_time(settings):
     settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = False
-    code, error = webhooks.post("https://localhost/hooks", {}, "{}")
-    assert code is None
-    assert "private or loopback" in error
+    outcome = webhooks.post("https://localhost/hooks", {}, "{}")
+    assert outcome.status_code is None and not outcome.ok
+    assert "resolves to a private, loopback" in outcome.error
 
 
 def test_each_attempt_is_signed_for_the_standard_webhooks_library(claim_delivery, receiver):

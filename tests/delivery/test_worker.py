@@ -65,7 +65,7 @@ def test_finished_jobs_are_deleted_after_a_week():
 
 def test_jobs_waiting_for_a_worker_are_counted():
     tasks.expire_subscriptions.enqueue()
-    tasks.requeue_stalled_deliveries.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue()
+    tasks.requeue_orphaned_jobs.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue()
     assert health.worker_status()["ready_jobs"] == 1  # the one due now
 
 
@@ -75,7 +75,7 @@ def test_each_recurring_job_starts_once_however_many_workers_look(settings):
     first = schedule.run_due(now)
     assert set(first) == {
         "dispatch-events",
-        "requeue-stalled-deliveries",
+        "requeue-orphaned-jobs",
         "expire-subscriptions",
         "prune-finished-jobs",
     }
@@ -86,8 +86,10 @@ def test_each_recurring_job_starts_once_however_many_workers_look(settings):
     assert ScheduledJob.objects.get(name="daily-digest").next_run_at == dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC)
 
 
-def test_healthz_reports_the_worker_without_failing_the_app_server(client, db):
-    """A stopped worker shows on /healthz, yet the load balancer keeps the server."""
+def test_healthz_reports_the_worker_without_failing_the_app_server(client, transactional_db):
+    """A stopped worker shows on /healthz, yet the load balancer keeps the server.
+    (Transactional: /healthz runs each check on a thread of its own, which reads what
+    is committed.)"""
     from django.utils import timezone
 
     from tracker.delivery.health import beat

@@ -12,7 +12,7 @@ import os
 from urllib.parse import quote, quote_from_bytes
 
 import django_filters as filters
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -193,5 +193,6 @@ def fetch(client, url: str, method: str = "get", **kwargs):
     """One request in a savepoint, so that an error in it cannot poison the next example's
     PostgreSQL transaction; throttle counts cleared, so that no example is a 429."""
     cache.clear()
+    caches["rates"].clear()
     with transaction.atomic():
         return getattr(client, method)(url, **kwargs)

@@ -56,3 +56,23 @@ def test_a_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(db, t
     with pytest.raises(CommandError, match="no backup file"):
         call_command("restore", str(tmp_path / "missing"), stdout=io.StringIO())
     assert snapshot() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_refuses_a_damaged_or_truncated_backup_with_a_clear_message(tmp_path, make_claim):
+    make_claim()
+    out = io.StringIO()
+    call_command("backup", "--output", str(tmp_path / "whole.backup"), stdout=out)
+    whole = (tmp_path / "whole.backup").read_bytes()
+    before = snapshot()
+    cut = tmp_path / "cut-short.backup"
+    cut.write_bytes(whole[: len(whole) // 2])  # a copy that stopped halfway
+    damaged = tmp_path / "damaged.backup"
+    middle = len(whole) // 2
+    damaged.write_bytes(whole[:middle] + bytes(4096) + whole[middle + 4096 :])  # a bad block
+
+    for broken in (cut, damaged):
+        with pytest.raises(CommandError, match="nothing was changed") as refused:
+            call_command("restore", str(broken), stdout=io.StringIO())
+        assert "Traceback" not in str(refused.value)
+        assert snapshot() == before

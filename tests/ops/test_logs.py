@@ -1,6 +1,7 @@
 """Logs fit for operations: a line per request with its status and time, errors with
 who asked for what, and never a secret (a key, a cookie, a password, a query string)."""
 
+import json
 import logging
 
 import pytest
@@ -86,3 +87,76 @@ def test_a_percent_sign_in_the_path_does_not_break_the_error_line(rf):
 
     assert RequestContextFilter().filter(record)
     assert record.getMessage() == "Not Found: /claims/100%s%d/ [GET /claims/100%s%d/ client=127.0.0.1 user=-]"
+
+
+# --- Lines nobody can forge, each with its request's id (tracker/logs.py) ----------------
+
+
+def configured_formatter() -> logging.Formatter:
+    """The formatter settings.LOGGING gives the console handler."""
+    from django.conf import settings
+
+    spec = settings.LOGGING["formatters"][settings.LOGGING["handlers"]["console"]["formatter"]]
+    from django.utils.module_loading import import_string
+
+    return import_string(spec["()"])(spec.get("format"))
+
+
+def lines_of(caplog, formatter: logging.Formatter) -> list[str]:
+    return [formatter.format(record) for record in caplog.records]
+
+
+FORGED = "/claims/x%0A2026-12-07 18:00:00,000 ERROR tracker.outage FORGED: database unavailable%00"
+
+
+def test_a_path_cannot_write_a_line_of_its_own(db, caplog):
+    with caplog.at_level(logging.INFO, logger="tracker.requests"):
+        Client().get(FORGED)
+
+    [line] = lines_of(caplog, configured_formatter())
+    assert "\n" not in line and "\x00" not in line
+    assert "x\\x0a2026-12-07 18:00:00,000 ERROR tracker.outage FORGED" in line
+    assert line.endswith(" 404 " + line.split(" 404 ", 1)[1]) and "\\x00" in line
+
+
+def test_every_line_of_a_request_carries_its_id_and_the_answer_says_it(db, caplog, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("line one\nERROR forged line two")
+
+    monkeypatch.setattr(views.ClaimViewSet, "list", explode)
+    with caplog.at_level(logging.INFO):
+        response = Client(raise_request_exception=False).get("/api/v1/claims/")
+
+    request_id = response["X-Request-ID"]
+    assert len(request_id) == 16
+    formatter = configured_formatter()
+    lines = lines_of(caplog, formatter)
+    mine = [line for line in lines if f"[{request_id}]" in line]
+    assert len(mine) == 2  # the error with its traceback, and the request line
+    error = next(line for line in mine if "Internal Server Error" in line)
+    # The traceback's lines are indented under their record; its text escaped.
+    assert all(part.startswith("    ") for part in error.splitlines()[1:])
+    assert "\n    ERROR forged line two" in error  # a message's own lines stay inside its record
+    assert not any(part.startswith("ERROR") for part in error.splitlines())
+
+
+def test_a_request_id_from_the_client_is_ignored_unless_our_proxy_sent_it(db, settings):
+    settings.TRUSTED_PROXY_HOPS = 0
+    assert Client().get("/robots.txt", HTTP_X_REQUEST_ID="chosen-by-client")["X-Request-ID"] != "chosen-by-client"
+    settings.TRUSTED_PROXY_HOPS = 1
+    assert Client().get("/robots.txt", HTTP_X_REQUEST_ID="from-nginx-0123")["X-Request-ID"] == "from-nginx-0123"
+    assert Client().get("/robots.txt", HTTP_X_REQUEST_ID="bad\nid")["X-Request-ID"] != "bad\nid"
+
+
+def test_json_lines_are_one_object_a_line(db, caplog):
+    from tracker.logs import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="tracker.requests"):
+        response = Client().get(FORGED)
+    formatter = JsonFormatter()
+    [record] = caplog.records  # the console handler's filter gave it the request's id
+    line = formatter.format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["logger"] == "tracker.requests" and "\n2026-12-07" in entry["message"]
+    assert entry["request_id"] == response["X-Request-ID"]

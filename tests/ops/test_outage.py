@@ -129,7 +129,8 @@ def server_master_pid(log: Path) -> int:
 def test_an_unreachable_redis_is_a_503_for_the_api_and_reported_by_healthz(db, settings):
     # Nothing listens on this port: what a stopped Redis looks like to its clients.
     dead = f"redis://127.0.0.1:{opslib.PORT_BASE + 12}/0"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}}
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}
+    settings.CACHES = {"default": redis, "rates": redis}
     client = Client(raise_request_exception=False)
 
     api = client.get("/api/v1/topics/")

@@ -4,7 +4,7 @@ their requests interleave, a client never gets more than its limit in a window, 
 refused early by at most what the other processes still hold unspent."""
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given
@@ -19,7 +19,8 @@ NOW = 1_800_000_030.0  # half a minute into a window
 
 
 def redis_caches(url: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"default": redis, "rates": redis}
 
 
 @pytest.fixture(params=["local", "redis"])
@@ -27,9 +28,9 @@ def backend(request, settings):
     """The throttle on the process's local-memory cache and on Redis (the Lua script)."""
     if request.param == "redis":
         settings.CACHES = redis_caches(request.getfixturevalue("redis_url"))
-    cache.clear()
-    yield caches["default"]
-    cache.clear()
+    caches["rates"].clear()
+    yield caches["rates"]
+    caches["rates"].clear()
 
 
 @pytest.fixture
@@ -142,10 +143,8 @@ def test_redis_and_local_memory_grant_alike(settings, redis_url, clock, monkeypa
     results = {}
     for name in ("local", "redis"):
         if name == "redis":
-            settings.CACHES = {
-                "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
-            }
-        backend = caches["default"]
+            settings.CACHES = redis_caches(redis_url)
+        backend = caches["rates"]
         backend.clear()
         keys = [window_key("anon", "x", 2), window_key("anon", "x", 1)]
         backend.set(keys[1], 7, 120)

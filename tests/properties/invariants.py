@@ -5,7 +5,7 @@ tests/desk/test_generate_demo.py runs them over a generated demo record. Each ra
 AssertionError saying which record breaks which rule.
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.utils.html import escape
 
@@ -77,7 +77,7 @@ def nothing_unpublished_is_public() -> None:
     published = set(Claim.objects.published().values_list("slug", flat=True))
     public_sources = set(Source.objects.published().values_list("slug", flat=True))
     anonymous = Client()
-    cache.clear()  # the API's anonymous rate would run out over a long run
+    caches["rates"].clear()  # the API's anonymous rate would run out over a long run
     response = anonymous.get("/api/v1/claims/", {"page_size": 200})
     assert response.status_code == 200, response.content
     api = response.json()["results"]

@@ -48,14 +48,13 @@ def shared_cache(settings, monkeypatch):
     # The process's own tier in front of the shared cache, as app servers have it.
     monkeypatch.setattr(caching, "memory", caching._Memory(8 * 1024 * 1024))
     if _redis_answers():
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": REDIS_URL,
-                # Apart from anything else on that Redis (another test run's rate counts).
-                "KEY_PREFIX": prefix,
-            }
+        redis = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Apart from anything else on that Redis (another test run's rate counts).
+            "KEY_PREFIX": prefix,
         }
+        settings.CACHES = {"default": redis, "rates": {**redis, "KEY_PREFIX": f"{prefix}-rates"}}
     _empty(prefix)
     yield
     _empty(prefix)

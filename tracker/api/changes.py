@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker.events.models import Event, EventKind, RecordType
+from tracker.events.payload import payload
 from tracker.events.reading import for_the_public
 
 from . import views
@@ -47,10 +48,9 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "type", "slug", "kind", "title", "changes", "note"]
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["note"] = data["note"] or None
-        data["title"] = data["title"] or None
-        return data
+        # The fields above describe it for the schema; the event log writes it, the same
+        # for this feed, webhooks and mail (tracker/events/payload.py).
+        return payload(instance)
 
 
 class EventPageSerializer(serializers.Serializer):
@@ -106,6 +106,6 @@ class EventFeedView(views.APIMixin, generics.GenericAPIView):
         if PAGE_SIZE_PARAM in params and not params[PAGE_SIZE_PARAM]:
             del params[PAGE_SIZE_PARAM]
         next_url = request.build_absolute_uri(request.path + "?" + params.urlencode())
-        data = {"next": next_url, "last_id": last_id, "results": EventSerializer(rows, many=True).data}
+        data = {"next": next_url, "last_id": last_id, "results": [payload(row) for row in rows]}
         headers = {"Link": f'<{next_url}>; rel="next"'} if len(rows) == limit else None
         return Response(data, headers=headers)

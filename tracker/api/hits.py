@@ -45,9 +45,10 @@ DRF_HEADERS = ("allow", "vary", "cache-control")
 CHECKED_ATTRIBUTE = "_api_version_checked"
 
 
-def answer_key(request: HttpRequest, renderer_format: str) -> str:
-    """The cache key of an API answer in this format."""
-    return caching.page_key(request, prefix=f"answer.{renderer_format}")
+def answer_key(request: HttpRequest, renderer_format: str, media_type: str) -> str:
+    """The cache key of an API answer in this format, negotiated as this media type
+    (with its parameters)."""
+    return caching.page_key(request, prefix=f"answer.{renderer_format}", variant=media_type)
 
 
 class _Checked:
@@ -69,16 +70,16 @@ def _eligible(view_class) -> bool:
     )
 
 
-def _format(request: HttpRequest, renderers: list) -> str | None:
-    """The renderer format DRF's negotiation would choose, where it can only choose one."""
+def _format(request: HttpRequest, renderers: list):
+    """The renderer DRF's negotiation would choose, where it can only choose one."""
     accept = request.META.get("HTTP_ACCEPT", "*/*")  # DRF's default; an empty header accepts nothing
     override = request.GET.get(api_settings.URL_FORMAT_OVERRIDE) if api_settings.URL_FORMAT_OVERRIDE else None
     if override:
-        if accept == "*/*" and any(renderer.format == override for renderer in renderers):
-            return override
+        if accept == "*/*":
+            return next((renderer for renderer in renderers if renderer.format == override), None)
         return None
     first = renderers[0]
-    return first.format if accept in ("*/*", first.media_type) else None
+    return first if accept in ("*/*", first.media_type) else None
 
 
 def serving_hits(view: Callable[..., HttpResponse], view_class) -> Callable[..., HttpResponse]:
@@ -89,8 +90,8 @@ def serving_hits(view: Callable[..., HttpResponse], view_class) -> Callable[...,
     throttles = list(view_class.throttle_classes)
 
     def hit(request: HttpRequest) -> HttpResponse | None:
-        renderer_format = _format(request, renderers)
-        if renderer_format is None:
+        renderer = _format(request, renderers)
+        if renderer is None:
             return None
         checked = _Checked(request)
         try:
@@ -101,7 +102,8 @@ def serving_hits(view: Callable[..., HttpResponse], view_class) -> Callable[...,
             checked.user, checked.auth = authenticated
         caching.check(versioning.current())
         setattr(request, CHECKED_ATTRIBUTE, True)
-        entry = caching.lookup(answer_key(request, renderer_format))
+        # What DRF negotiates then: the renderer's own media type, without parameters.
+        entry = caching.lookup(answer_key(request, renderer.format, renderer.media_type))
         if entry is None:
             return None
         for throttle in throttles:

@@ -170,7 +170,7 @@ class APIRateThrottle(BaseThrottle):
         if leases.take(lease_key, now):
             return True
         weight = 1 - elapsed / duration
-        backend = caches["default"]
+        backend = caches["rates"]
         check = _check_redis if isinstance(backend, RedisCache) else _check_local
         granted, current, previous = check(backend, keys, weight, limit, 2 * duration, lease_size(limit))
         if not granted:

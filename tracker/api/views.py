@@ -14,6 +14,7 @@ from rest_framework import viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from tracker.caching import freshness, tags
 from tracker.caching import responses as caching
@@ -42,12 +43,16 @@ from tracker.filters import (
     SourceFilter,
     TopicFilter,
 )
+from tracker.parameters import filter_names
 
 from . import hits, serializers
 from .as_of import AsOfDetailMixin
 from .errors import EmptyParameter, InvalidCursor, InvalidQuery
 from .filtering import MeetingAPIFilter
-from .pagination import CURSOR_PARAM
+from .pagination import CURSOR_PARAM, ORDERING_PARAM, PAGE_SIZE_PARAM
+
+FORMAT_PARAM = api_settings.URL_FORMAT_OVERRIDE
+SEARCH_PARAM = api_settings.SEARCH_PARAM
 
 SLUG = r"[-a-zA-Z0-9_]+"
 
@@ -99,7 +104,7 @@ class CachedAnswersMixin:
         request = self.request
         if not getattr(request._request, hits.CHECKED_ATTRIBUTE, False):
             caching.check(versioning.current())
-        key = hits.answer_key(request, request.accepted_renderer.format)
+        key = hits.answer_key(request, request.accepted_renderer.format, request.accepted_media_type)
         entry = caching.lookup(key)
         if entry is not None:
             return caching.response_from(request, entry)
@@ -148,6 +153,13 @@ _BY_CHANGE = ("updated_since", "search")
 class PublishedViewSet(CachedAnswersMixin, APIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG
+
+    @classmethod
+    def query_parameters(cls) -> frozenset[str]:
+        """What a list or detail reads of the query string; anything else is dropped
+        before it runs and from its cache key (tracker/parameters.py)."""
+        names = {FORMAT_PARAM, SEARCH_PARAM, ORDERING_PARAM, CURSOR_PARAM, PAGE_SIZE_PARAM, "as_of"}
+        return frozenset(names | set(filter_names(cls.filterset_class)))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         return self.cached(lambda: super(PublishedViewSet, self).list(request, *args, **kwargs))

@@ -84,12 +84,18 @@ def set_public_cache_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def page_key(request: HttpRequest, prefix: str = "page") -> str:
-    """The cache key of this request's response: its address and the day (pages such as
-    "upcoming meetings" change at midnight). Every kept page and API answer is keyed
-    here, so a change to what makes two requests the same answer is made once. Whether
-    the kept answer is still fresh is its keys' business (freshness.py), not the key's."""
+def page_key(request: HttpRequest, prefix: str = "page", variant: str = "") -> str:
+    """The cache key of this request's response: what the answer depends on and nothing
+    else. Its address, whose query holds only the parameters the view reads, in one
+    order (tracker/parameters.py drops the rest before the view runs); `variant`, the
+    negotiated format with its parameters (the API's `application/json; indent=8` is not
+    the plain JSON answer); and the day (pages such as "upcoming meetings" change at
+    midnight). Every kept page and API answer is keyed here, so a change to what makes
+    two requests the same answer is made once. Whether the kept answer is still fresh is
+    its keys' business (freshness.py), not the key's."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    if variant:
+        address += "\n" + "".join(variant.lower().split())
     digest = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
     return f"{prefix}:{timezone.localdate()}:{digest}"
 

@@ -27,6 +27,8 @@ def _require_id(object_id: str) -> None:
 class _Guarded:
     """Hostile ids and NULs in the address are a 404 or the admin's "invalid lookup"."""
 
+    refuses_bad_input = True  # AdminInputMiddleware leaves its lists' NULs to it
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         _require_id(object_id)
         return super().change_view(request, object_id, form_url, extra_context)

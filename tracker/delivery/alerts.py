@@ -14,9 +14,11 @@ import datetime as dt
 import email.policy
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -28,9 +30,10 @@ from django.utils import timezone
 
 from tracker import filters
 from tracker.desk.models import Agreement, Claim, Meeting, Party, Person, Source, Topic
+from tracker.events.payload import record_url
 
-from . import alerts_urls, events
-from .models import Frequency, PendingAlert, Subscription
+from . import events, mail
+from .models import Frequency, MailKind, OutgoingMail, PendingAlert, Subscription
 
 CONFIRM_SALT = "tracker.delivery.alerts.confirm"
 UNSUBSCRIBE_SALT = "tracker.delivery.alerts.unsubscribe"
@@ -77,7 +80,7 @@ class Target:
     def url(self) -> str:
         if self.search:
             return settings.SITE_URL + self.search
-        return alerts_urls.record_url(self.record_type, self.record_slug) or settings.SITE_URL
+        return record_url(self.record_type, self.record_slug) or settings.SITE_URL
 
 
 def record_target(record_type: str, slug: str) -> Target:
@@ -96,18 +99,72 @@ def record_target(record_type: str, slug: str) -> Target:
 
 
 def search_target(address: str) -> Target:
-    """A saved search: one of the list pages with valid filters, or NotFollowable."""
+    """A saved search: one of the list pages with valid filters, or NotFollowable.
+
+    Both the search kept and its label are rebuilt from the filters' validated values
+    (a record's slug and name, a verdict's value and label, a date), never from the text
+    the visitor sent: the label goes into mails the site sends to whatever address is
+    given, so it must hold nothing a visitor wrote (issue 29)."""
     parts = urlsplit(address)
     if parts.path not in SEARCHES or parts.scheme or parts.netloc or len(address) > 500:
         raise NotFollowable("Only the claims, agreements, meetings and sources lists can be followed as a search.")
     record_type, filterset_class, title = SEARCHES[parts.path]
-    params = sorted((k, v) for k, v in parse_qsl(parts.query) if k not in NOT_FILTERS and v)
+    params = [(k, v) for k, v in parse_qsl(parts.query) if k not in NOT_FILTERS and v]
     filterset = filterset_class(_as_querydict(params), queryset=RECORDS[record_type].model.objects.none())
     if not filterset.is_valid():
         raise NotFollowable("This search has filters that are not valid.")
-    query = urlencode(params)
-    shown = ", ".join(f"{k} = {v}" for k, v in params) or "everything"
-    return Target(search=parts.path + (f"?{query}" if query else ""), label=f"{title}: {shown}")
+    kept, shown = [], []
+    for name in filterset.filters:
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "", [], ()):
+            continue
+        for key, label in _described(filterset, name, value):
+            kept.append((name, key))
+            shown.append(label)
+    query = urlencode(kept)
+    label = f"{title}: {'; '.join(shown) or 'everything'}"
+    label = label if len(label) <= 290 else label[:289] + "…"
+    return Target(search=parts.path + (f"?{query}" if query else ""), label=label)
+
+
+# Free-text filters a saved search may use only with a value the desk itself wrote.
+_TEXT_FILTERS = {
+    ("source", "publisher"): lambda value: (
+        Source.objects.published().filter(publisher__iexact=value).values_list("publisher", flat=True).first()
+    ),
+}
+
+
+def _described(filterset, name: str, value) -> list[tuple[str, str]]:
+    """(the value to keep in the search, its label) for one validated filter value."""
+    shown_name = name.replace("_", " ")
+    field = filterset.form.fields[name]
+    if isinstance(value, Model):  # a published record chosen by its slug or code
+        key = getattr(value, field.to_field_name or "pk")
+        return [(str(key), f"{shown_name} {_name(value)}")]
+    if isinstance(field, forms.ChoiceField):  # verdicts, kinds, statuses, yes or no
+        labels = dict(field.choices)
+        values = value if isinstance(value, list | tuple) else [value]
+        return [(str(v), f"{shown_name} {labels[v]}") for v in values]
+    if isinstance(value, dt.datetime | dt.date):
+        return [(value.isoformat(), f"{shown_name} {value.isoformat()}")]
+    model = filterset._meta.model
+    record_type = next(kind for kind, spec in RECORDS.items() if spec.model is model)
+    if record_type == "meeting" and name == "party":  # a party's code
+        party = Party.objects.published().filter(code=str(value).upper()).first()
+        if party is None:
+            raise NotFollowable("There is no published party with this code.")
+        return [(party.code, f"{shown_name} {_name(party)}")]
+    find = _TEXT_FILTERS.get((record_type, name))
+    found = find(value) if find else None
+    if found is None:
+        raise NotFollowable(f"A search can be followed by {shown_name} only for one on the list.")
+    return [(found, f"{shown_name} {_name(found)}")]
+
+
+def _name(record) -> str:
+    name = " ".join(str(record).split())
+    return f"“{name if len(name) <= 120 else name[:119] + '…'}”"
 
 
 def _as_querydict(params):
@@ -160,8 +217,6 @@ def unsubscribe_url(subscription: Subscription) -> str:
 def subscribe(*, email: str, target: Target, frequency: str, now: dt.datetime | None = None) -> None:
     """Ask for a subscription. The visitor is always told the same thing; the mail says
     what happened (a confirmation link, or that the address already follows this)."""
-    from .tasks import send_confirmation
-
     now = now or timezone.now()
     email = email.strip()
     with transaction.atomic():
@@ -176,7 +231,13 @@ def subscribe(*, email: str, target: Target, frequency: str, now: dt.datetime | 
             subscription.frequency = frequency
             subscription.created_at = now  # a new request restarts the expiry clock
             subscription.save(update_fields=["frequency", "created_at"])
-        transaction.on_commit(lambda: send_confirmation.enqueue(subscription.pk))
+        # One mail per request (each is limited per mailbox before it gets here).
+        mail.queue(
+            key=f"confirm:{subscription.pk}:{uuid.uuid4().hex}",
+            kind=MailKind.CONFIRMATION,
+            subscription=subscription,
+            now=now,
+        )
 
 
 def confirm(subscription: Subscription, now: dt.datetime | None = None) -> None:
@@ -191,8 +252,8 @@ def unsubscribe(subscription: Subscription) -> None:
 
 def expire_unconfirmed(now: dt.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.ALERTS_CONFIRM_HOURS)
-    deleted, _ = Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
-    return deleted
+    _, deleted = Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted.get(Subscription._meta.label, 0)  # not counting the mail that went with them
 
 
 # --- Matching events -------------------------------------------------------------------
@@ -273,7 +334,7 @@ def shown_target(subscription: Subscription) -> Target:
     return Target(target.record_type, target.record_slug, "", f"a {name} you followed, no longer published")
 
 
-def _send(subscription: Subscription, subject: str, template: str, extra: dict) -> None:
+def _message(subscription: Subscription, subject: str, template: str, extra: dict) -> EmailMessage:
     unsubscribe = unsubscribe_url(subscription)
     context = {
         "subscription": subscription,
@@ -282,7 +343,7 @@ def _send(subscription: Subscription, subject: str, template: str, extra: dict) 
         "unsubscribe_url": unsubscribe,
         **extra,
     }
-    message = AlertMessage(
+    return AlertMessage(
         subject=f"[{settings.SITE_NAME}] {subject}",
         body=render_to_string(template, context),
         to=[subscription.email],
@@ -293,53 +354,74 @@ def _send(subscription: Subscription, subject: str, template: str, extra: dict) 
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.send()
 
 
-def send_confirmation(subscription_id: int) -> None:
-    subscription = Subscription.objects.filter(pk=subscription_id).first()
+def compose(outgoing: OutgoingMail) -> EmailMessage | None:
+    """The message of a subscription's mail, made at the moment it is sent: the events
+    as the public may see them now (tracker/events/payload.py, `mail_item`). None when
+    there is nothing to send any more (the subscription or every event has gone)."""
+    subscription = Subscription.objects.filter(pk=outgoing.subscription_id).first()
     if subscription is None:
-        return
-    if subscription.confirmed_at:
-        _send(subscription, "You already follow this", "delivery/mail/already_subscribed.txt", {})
-        return
-    _send(
-        subscription,
-        "Confirm your email alert",
-        "delivery/mail/confirm.txt",
-        {"confirm_url": confirm_url(subscription), "hours": settings.ALERTS_CONFIRM_HOURS},
+        return None
+    if outgoing.kind == MailKind.CONFIRMATION:
+        if subscription.confirmed_at:
+            return _message(subscription, "You already follow this", "delivery/mail/already_subscribed.txt", {})
+        return _message(
+            subscription,
+            "Confirm your email alert",
+            "delivery/mail/confirm.txt",
+            {"confirm_url": confirm_url(subscription), "hours": settings.ALERTS_CONFIRM_HOURS},
+        )
+    found = events.events_by_id(list(outgoing.events))
+    items = [events.describe(found[pk]) for pk in outgoing.events if pk in found]
+    if not items:
+        return None
+    digest = outgoing.kind == MailKind.DIGEST
+    changes = f"{len(items)} change{'s' if len(items) > 1 else ''}"
+    subject = f"{'Daily digest: ' if digest else ''}{changes} to {shown_target(subscription).label}"
+    return _message(subscription, subject[:200], "delivery/mail/alert.txt", {"items": items, "digest": digest})
+
+
+def _compose_pending(subscription_ids, kind: str, now: dt.datetime) -> int:
+    """Move each subscription's waiting events into one mail of the outbox, in one
+    transaction: the mail and the events it carries are decided together, once."""
+    made = 0
+    for subscription_id in subscription_ids:
+        with transaction.atomic():
+            subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+            if subscription is None or subscription.confirmed_at is None:
+                continue
+            pending = list(subscription.pending.order_by("event_id"))
+            if not pending:
+                continue
+            ids = [alert.event_id for alert in pending]
+            digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+            mail.queue(
+                key=f"{kind}:{subscription.pk}:{digest}", kind=kind, subscription=subscription, events=ids, now=now
+            )
+            PendingAlert.objects.filter(pk__in=[alert.pk for alert in pending]).delete()
+            subscription.last_sent_at = now
+            subscription.save(update_fields=["last_sent_at"])
+            made += 1
+    return made
+
+
+def compose_immediate(now: dt.datetime | None = None) -> int:
+    """An alert mail for every confirmed "at once" subscription with events waiting."""
+    ids = (
+        Subscription.objects.confirmed()
+        .filter(frequency=Frequency.IMMEDIATE, pending__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
     )
+    return _compose_pending(list(ids), MailKind.ALERT, now or timezone.now())
 
 
-def send_pending(subscription_id: int, now: dt.datetime | None = None) -> int:
-    """Mail the events waiting for a subscription in one message; returns how many."""
-    with transaction.atomic():
-        subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
-        if subscription is None or subscription.confirmed_at is None:
-            return 0
-        pending = list(subscription.pending.all())
-        if not pending:
-            return 0
-        found = events.events_by_id([alert.event_id for alert in pending])
-        items = [events.describe(found[alert.event_id]) for alert in pending if alert.event_id in found]
-        PendingAlert.objects.filter(pk__in=[alert.pk for alert in pending]).delete()
-        subscription.last_sent_at = now or timezone.now()
-        subscription.save(update_fields=["last_sent_at"])
-        if not items:
-            return 0
-        digest = subscription.frequency == Frequency.DAILY
-        changes = f"{len(items)} change{'s' if len(items) > 1 else ''}"
-        subject = f"{'Daily digest: ' if digest else ''}{changes} to {shown_target(subscription).label}"
-        # Sent inside the transaction: if the mail server refuses, the alerts stay queued.
-        _send(subscription, subject[:200], "delivery/mail/alert.txt", {"items": items, "digest": digest})
-    return len(items)
-
-
-def send_daily_digests(now: dt.datetime | None = None) -> int:
+def compose_daily_digests(now: dt.datetime | None = None) -> int:
     ids = (
         Subscription.objects.confirmed()
         .filter(frequency=Frequency.DAILY, pending__isnull=False)
         .values_list("pk", flat=True)
         .distinct()
     )
-    return sum(1 for pk in list(ids) if send_pending(pk, now=now))
+    return _compose_pending(list(ids), MailKind.DIGEST, now or timezone.now())

@@ -7,7 +7,7 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Webhooks and alerts"
 
     def ready(self) -> None:
-        from .dispatch import connect_signals
+        from .tasks import connect_signals
 
         connect_signals()
 

@@ -1,19 +1,20 @@
-"""What deliveries and alerts need from the event log (tracker.events), in one place."""
+"""What deliveries and alerts need from the event log (tracker.events), in one place.
+
+Payloads are the event log's own (tracker/events/payload.py): a webhook's body and an
+alert's items are what the change feed lists."""
 
 from __future__ import annotations
 
 import datetime as dt
 from fnmatch import fnmatchcase
 
+from tracker.events import payload
 from tracker.events.models import Event, EventKind, RecordType
 from tracker.events.reading import for_the_public
 
-from . import alerts_urls
-
-
-def event_type(event: Event) -> str:
-    """The webhook `type`: record type and kind, as in `claim.corrected`."""
-    return f"{event.record_type}.{event.kind}"
+event_type = payload.event_type
+webhook_message = payload.webhook_message
+describe = payload.mail_item
 
 
 # What an editor may choose for an endpoint: a whole record type or one kind of change.
@@ -38,18 +39,6 @@ def subjects_of(event: Event) -> list[tuple[str, int]]:
     return list(event.subjects.values_list("record_type", "record_id"))
 
 
-def public_url(event: Event) -> str | None:
-    return alerts_urls.record_url(event.record_type, event.record_slug)
-
-
-def event_data(event: Event) -> dict:
-    """The webhook's `data`: the event exactly as the change feed (/api/v1/events/)
-    lists it, plus the record's public page."""
-    from tracker.api.changes import EventSerializer
-
-    return {**EventSerializer(event).data, "public_url": public_url(event)}
-
-
 def new_events(after: int, limit: int) -> list[Event]:
     return list(Event.objects.filter(pk__gt=after).order_by("pk")[:limit])
 
@@ -64,16 +53,3 @@ def as_shown_now(events: list[Event]) -> list[Event]:
 
 def events_by_id(ids: list[int]) -> dict[int, Event]:
     return {event.pk: event for event in as_shown_now(list(Event.objects.filter(pk__in=ids)))}
-
-
-def describe(event: Event) -> dict:
-    """An event as an alert mail lists it."""
-    return {
-        "title": event.title or f"A {event.get_record_type_display().lower()} no longer published",
-        "what": event.summary,
-        "note": event.note,
-        "at": event.at,
-        "url": public_url(event) if getattr(event, "is_public", True) else None,
-        "record_type": event.get_record_type_display(),
-        "retracted": event.kind in (EventKind.RETRACTED, EventKind.WITHDRAWN, EventKind.REMOVED),
-    }

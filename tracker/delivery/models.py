@@ -78,6 +78,8 @@ class Endpoint(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     paused_reason = models.CharField(max_length=300, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    # After a failed attempt, none of its deliveries is tried before this (webhooks.py).
+    resting_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["api_key__name", "url"]
@@ -114,6 +116,9 @@ class Delivery(models.Model):
     last_status_code = models.PositiveIntegerField("response code", null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # While an attempt is in flight: others keep off it until then (a worker that died
+    # mid-attempt gives it back when this passes; it is then sent again, same webhook-id).
+    leased_until = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
@@ -217,3 +222,52 @@ class PendingAlert(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id}"
+
+
+class MailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", "confirmation of an alert"
+    ALERT = "alert", "alert"
+    DIGEST = "digest", "daily digest"
+    NOTICE = "notice", "notice to staff or partners"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", "waiting to be sent"
+    SENT = "sent", "sent"
+    FAILED = "failed", "failed, gave up"
+    UNKNOWN = "unknown", "outcome unknown, not sent again"
+
+
+class OutgoingMail(models.Model):
+    """One mail to send, written in the transaction that decided it (the outbox), sent
+    by the worker's mail loop (mail.py) exactly once: `key` says what it is for (an
+    alert: the subscription and the events it carries), so deciding twice makes one
+    row, and the row records that it was sent. Alerts and digests are written from the
+    events at the moment of sending, as the public may see them then."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=MailKind.choices)
+    # Alerts, digests, confirmations: unsubscribing deletes what was not sent yet.
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing"
+    )
+    events = models.JSONField(default=list, blank=True, help_text="The ids of the events an alert carries.")
+    # Notices carry their own recipients and text.
+    recipients = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=MailStatus.choices, default=MailStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+        verbose_name_plural = "outgoing mail"
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"

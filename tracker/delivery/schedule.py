@@ -29,7 +29,7 @@ def daily_at_digest_hour(now: dt.datetime) -> dt.datetime:
 # after each event commits; the minute here is a safety net.
 JOBS = {
     "dispatch-events": (tasks.dispatch_events, every(60)),
-    "requeue-stalled-deliveries": (tasks.requeue_stalled_deliveries, every(300)),
+    "requeue-orphaned-jobs": (tasks.requeue_orphaned_jobs, every(60)),
     "expire-subscriptions": (tasks.expire_subscriptions, every(3600)),
     "prune-finished-jobs": (tasks.prune_finished_jobs, every(86400)),
     "daily-digest": (tasks.send_daily_digests, daily_at_digest_hour),

@@ -2,21 +2,24 @@
 
 Plain server-rendered forms that work without JavaScript. The subscribe page answers
 the same whether or not the address already follows the record (the mail tells the
-owner of the address), and is rate-limited per visitor address and per email address.
+owner of the address), and is rate-limited per visitor (the client address every
+limit uses) and per mailbox.
 """
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tracker.proxies import client_address
+
 from . import alerts
-from .forms import SubscribeForm
+from .forms import SubscribeForm, mailbox
 
 RATE_WINDOW = 3600  # seconds
 
@@ -29,12 +32,14 @@ def _target(record: str, search: str) -> alerts.Target:
 
 
 def _over_limit(key: str, limit: int) -> bool:
-    """Count one use of `key` in this hour; True once it is past `limit`."""
-    cache.add(key, 0, RATE_WINDOW)
+    """Count one use of `key` in this hour; True once it is past `limit`. The counts
+    live with the API's rate counts (caches["rates"]), never evicted."""
+    counters = caches["rates"]
+    counters.add(key, 0, RATE_WINDOW)
     try:
-        used = cache.incr(key)
+        used = counters.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
+        counters.set(key, 1, RATE_WINDOW)
         used = 1
     return used > limit
 
@@ -57,14 +62,16 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return render(request, "delivery/subscribe.html", {"form": form, "target": target}, status=400)
-    visitor = request.META.get("REMOTE_ADDR", "")
-    if _over_limit(f"alerts:visitor:{visitor}", settings.ALERTS_SUBSCRIBE_RATE):
+    # The visitor as every limit sees them: the address our trusted proxies saw
+    # (tracker/proxies.py), never the proxy's own, never one the client wrote.
+    if _over_limit(f"alerts:visitor:{client_address(request)}", settings.ALERTS_SUBSCRIBE_RATE):
         response = render(request, "delivery/too_many.html", status=429)
         response["Retry-After"] = str(RATE_WINDOW)
         return response
     email = form.cleaned_data["email"]
-    address_key = hashlib.sha256(email.lower().encode()).hexdigest()
-    # Past the limit for one address, nothing more is mailed to it this hour (so the
+    # Counted per mailbox (name+1@ and n.a.m.e@gmail reach one inbox).
+    address_key = hashlib.sha256(mailbox(email).encode()).hexdigest()
+    # Past the limit for one mailbox, nothing more is mailed to it this hour (so the
     # form cannot be used to flood someone's inbox), and the visitor is told the same.
     if not _over_limit(f"alerts:email:{address_key}", 3):
         alerts.subscribe(email=email, target=target, frequency=form.cleaned_data["frequency"])

@@ -28,6 +28,7 @@ from tracker.caching import tags
 from tracker.desk.choices import PartyKind
 from tracker.desk.models import Agreement, Claim, Meeting, Source
 from tracker.filters import AgreementFilter, ClaimFilter, CorrectionFilter, MeetingFilter, SourceFilter
+from tracker.parameters import filter_names, reads
 
 from .caching import public_page
 from .charts import bar_chart
@@ -92,6 +93,11 @@ class ListSpec:
     # date of a record's last change decides among equals (any change can move them).
     lists: str = ""
     sorts_by_change: frozenset[str] = frozenset()
+
+    @property
+    def parameters(self) -> list[str]:
+        """What the list reads of the query string (tracker/parameters.py)."""
+        return [*filter_names(self.filterset_class), "sort", "page"]
 
 
 def page_number(raw: str | None, last: int = 999_999) -> int | None:
@@ -262,18 +268,21 @@ CORRECTIONS = ListSpec(
 
 
 @require_safe
+@reads(*CLAIMS.parameters)
 @public_page
 def claim_list(request: HttpRequest) -> HttpResponse:
     return list_page(request, CLAIMS, Claim.objects.published().prefetch_related(SOURCE_WITHOUT_TEXT))
 
 
 @require_safe
+@reads(*SOURCES.parameters)
 @public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     return list_page(request, SOURCES, Source.objects.published().defer("text"))
 
 
 @require_safe
+@reads(*AGREEMENTS.parameters)
 @public_page
 def agreement_list(request: HttpRequest) -> HttpResponse:
     return list_page(request, AGREEMENTS, Agreement.objects.published().prefetch_related("parties"))
@@ -294,6 +303,7 @@ def _meeting_timeline(filtered: QuerySet, rows: list) -> dict:
 
 
 @require_safe
+@reads(*MEETINGS.parameters)
 @public_page
 def meeting_list(request: HttpRequest) -> HttpResponse:
     queryset = Meeting.objects.published().select_related("host").prefetch_related("counterparts")
@@ -301,6 +311,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads(*CORRECTIONS.parameters)
 @public_page
 def correction_list(request: HttpRequest) -> HttpResponse:
     return list_page(

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from tracker.caching import tags
+from tracker.parameters import reads
 from tracker.search import index as fulltext
 
 from .caching import public_page
@@ -15,6 +16,7 @@ MAX_PAGE = 500
 
 
 @require_safe
+@reads("q", "kind", "page")
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
     # Results come from the index, not from loaded records: any change of an indexed

@@ -23,9 +23,10 @@ from tracker.desk.choices import (
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
 from tracker.desk.similar import related_checks
 from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
+from tracker.parameters import reads
 
 from . import jsonld, passages
-from .caching import public_page
+from .caching import public_page, set_public_cache_headers
 from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
 from .record_feeds import feed_link
@@ -66,6 +67,7 @@ def verdict_info(verdict: str) -> dict:
 
 
 @require_safe
+@reads()
 @public_page(lists=[])
 def home(request: HttpRequest) -> HttpResponse:
     """Assembled from parts kept under their own keys (tracker/caching/parts.py): a new
@@ -116,6 +118,7 @@ def _verdict_counts() -> list:
 
 
 @require_safe
+@reads("as_of")
 @public_page
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -170,6 +173,7 @@ def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None) -
 
 
 @require_safe
+@reads()
 @public_page
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = published_or_gone(Source.objects.all(), slug=slug)
@@ -196,6 +200,7 @@ def source_context(source: Source, *, evidence, appearances) -> dict:
 
 
 @require_safe
+@reads("as_of")
 @public_page
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = published_or_gone(Agreement.objects.all(), slug=slug)
@@ -231,6 +236,7 @@ def agreement_context(request: HttpRequest, agreement: Agreement, *, as_of=None)
 
 
 @require_safe
+@reads()
 @public_page
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = published_or_gone(Meeting.objects.select_related("host"), slug=slug)
@@ -258,6 +264,7 @@ def meeting_context(meeting: Meeting) -> dict:
 
 
 @require_safe
+@reads()
 @public_page
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = published_or_gone(Person.objects.select_related("party"), slug=slug)
@@ -282,6 +289,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def party_detail(request: HttpRequest, code: str) -> HttpResponse:
     if code != code.upper():
@@ -306,6 +314,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@reads()
 @public_page
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = Topic.objects.published().filter(slug=slug).first()
@@ -323,14 +332,15 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page(lists=[])
 def methodology(request: HttpRequest) -> HttpResponse:
+    """Shows no record, so it reads nothing from the database: it is served at once even
+    while the database hangs. Revalidated by its ETag (ConditionalGetMiddleware)."""
     context = {
         "verdicts": [verdict_info(value) for value in VERDICT_SCALE],
         "reliabilities": [(Reliability(value).label, text) for value, text in RELIABILITY_DEFINITIONS.items()],
         "source_kinds": SourceKind.choices,
     }
-    return render(request, "public/methodology.html", context)
+    return set_public_cache_headers(render(request, "public/methodology.html", context))
 
 
 @require_safe

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0001_webhooks_alerts_worker'),
+        ('delivery', '0002_outbox_leases_and_resting_endpoints'),
         ('events', '0004_constraint_messages'),
     ]
 
