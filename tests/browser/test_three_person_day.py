@@ -136,6 +136,11 @@ def test_a_desk_of_three_withdraws_republishes_and_corrects_in_front_of_readers(
     page.fill("#id_rationale", "No archived source records a signature; the readout names a partnership only.")
     note = page.input_value("#id_note")
     assert "Evidence added" in note
+    page.click("input[type=submit][value=Publish]")
+    # The note was left as drafted: it is drafted again to say the rationale changed, and shown first.
+    page.wait_for_selector(".errorlist")
+    note = page.input_value("#id_note")
+    assert "Evidence added" in note and "rationale" in note
     screenshot(page, "day-04-republish")
     page.click("input[type=submit][value=Publish]")
     page.wait_for_selector("ul.messagelist")
@@ -143,7 +148,7 @@ def test_a_desk_of_three_withdraws_republishes_and_corrects_in_front_of_readers(
     assert claim.state == State.PUBLISHED and readout.__class__.objects.get(pk=readout.pk).state == State.PUBLISHED
     page.goto(public)
     text = page.text_content("main")
-    assert "Evidence added" in text and "Under review" not in text
+    assert "Evidence added" in text and "rationale" in text and "Under review" not in text
     screenshot(page, "day-05-republished")
 
     # A typo fix in the quoted sentence: shown first, then a public correction, not a withdrawal.
