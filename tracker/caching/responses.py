@@ -49,7 +49,7 @@ from django.utils.http import quote_etag
 from tracker.desk import versioning
 from tracker.outage import CACHE_ERRORS
 
-from . import freshness
+from . import edge, freshness
 
 # How long an entry no request asks for again (a one-off query's) takes memory; a
 # change readers can see makes the entries it touched stale at once, whatever this is.
@@ -100,10 +100,13 @@ def page_key(request: HttpRequest, prefix: str = "page", variant: str = "") -> s
     return f"{prefix}:{timezone.localdate()}:{digest}"
 
 
-def check(version: versioning.Version) -> None:
+def check(version: versioning.Version, request: HttpRequest | None = None) -> None:
     """Learn the public changes up to `version` (the one this request read), before
-    looking anything up or building anything."""
+    looking anything up or building anything; note it on the request, whose answer is
+    consistent with it (the edge cache reads it: edge.py)."""
     freshness.log.sync(version)
+    if request is not None:
+        edge.note_version(request, version.number)
 
 
 def _nonce(request: HttpRequest) -> bytes | None:
@@ -209,6 +212,7 @@ def keep(
     etag = _etag_without_nonce(content)
     headers = {name: value for name, value in response.items() if name.lower() in _KEPT_HEADERS or name.lower() in also}
     entry = (content, headers, bool(nonce), etag, keys, stamp)
+    edge.note(request, keys)
     if memory.limit:
         memory.put(key, entry)
     with contextlib.suppress(*CACHE_ERRORS):  # the shared cache is down: served, not kept
@@ -273,6 +277,7 @@ def wait_for_build(key: str) -> tuple | None:
 def response_from(request: HttpRequest, entry: tuple) -> HttpResponse:
     """A new response from a kept entry, with this request's nonce."""
     content, headers, uses_nonce, etag = entry[:4]
+    edge.note(request, entry[4])
     if uses_nonce:
         content = content.replace(NONCE_MARK, str(request._csp_nonce).encode())
     response = HttpResponse(content)
