@@ -33,7 +33,7 @@ acl purgers {
 }
 
 sub vcl_init {
-    var.global_set("purged", "0");
+    var.global_set("purged_at", "0");
 }
 
 sub vcl_recv {
@@ -44,11 +44,9 @@ sub vcl_recv {
         if (!req.http.xkey-purge) {
             return (synth(400, "No xkey-purge header"));
         }
-        # The highest public version purged so far: a response rendered before it and
-        # arriving afterwards is not kept (vcl_backend_response).
-        if (std.integer(req.http.X-Public-Version, 0) > std.integer(var.global_get("purged"), 0)) {
-            var.global_set("purged", req.http.X-Public-Version);
-        }
+        # When the last purge came: a response asked for before then (perhaps rendered
+        # before the change committed) is served but not kept (vcl_backend_response).
+        var.global_set("purged_at", "" + std.time2real(now, 0.0));
         set req.http.n-gone = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.n-gone));
     }
@@ -73,8 +71,8 @@ sub vcl_recv {
 
 sub vcl_backend_response {
     if (beresp.http.xkey && !bereq.uncacheable) {
-        if (beresp.http.Set-Cookie || std.integer(beresp.http.X-Public-Version, 0) < std.integer(var.global_get("purged"), 0)) {
-            # Rendered before a purge that reached us first: serve it, keep nothing.
+        if (beresp.http.Set-Cookie || std.time2real(bereq.time, 0.0) <= std.real(var.global_get("purged_at"), 0.0)) {
+            # Asked for before the last purge (or setting a cookie): serve it, keep nothing.
             set beresp.ttl = 0s;
             set beresp.grace = 0s;
             set beresp.uncacheable = true;
@@ -90,9 +88,16 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
+    # Whether the edge answered it from its store (for operators and the tests).
+    if (obj.uncacheable) {
+        set resp.http.X-Cache = "PASS";
+    } elsif (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
     if (resp.http.xkey) {
         unset resp.http.xkey;
-        unset resp.http.X-Public-Version;
         set resp.http.Cache-Control = "public, no-cache, max-age=0";
     }
     unset resp.http.Via;

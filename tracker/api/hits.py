@@ -100,7 +100,7 @@ def serving_hits(view: Callable[..., HttpResponse], view_class) -> Callable[...,
             return None
         if authenticated is not None:
             checked.user, checked.auth = authenticated
-        caching.check(versioning.current(), request)
+        caching.check(versioning.current())
         setattr(request, CHECKED_ATTRIBUTE, True)
         # What DRF negotiates then: the renderer's own media type, without parameters.
         entry = caching.lookup(answer_key(request, renderer.format, renderer.media_type))

@@ -103,7 +103,7 @@ class CachedAnswersMixin:
     def cached(self, build: Callable[[], Response]) -> HttpResponse:
         request = self.request
         if not getattr(request._request, hits.CHECKED_ATTRIBUTE, False):
-            caching.check(versioning.current(), request)
+            caching.check(versioning.current())
         key = hits.answer_key(request, request.accepted_renderer.format, request.accepted_media_type)
         entry = caching.lookup(key)
         if entry is not None:

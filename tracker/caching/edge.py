@@ -4,16 +4,15 @@ With an edge configured (EDGE_PURGE_URLS), a public page or API answer is kept t
 for up to EDGE_MAX_AGE seconds and dropped the moment a change touches what it shows:
 
 - The response says what it shows: `xkey`, the keys the response cache keeps it under
-  (tags.py; tracker/events/touched.py names the same keys when a change touches them),
-  and `X-Public-Version`, the public record version the request read, which its
-  content is consistent with. `Cache-Control: public, max-age=0, s-maxage=N` lets the
-  edge keep it; the VCL strips both headers and gives readers `no-cache` back, so
-  browsers and caches that are not ours still revalidate on every use.
+  (tags.py; tracker/events/touched.py names the same keys when a change touches them).
+  `Cache-Control: public, max-age=0, s-maxage=N` lets the edge keep it; the VCL strips
+  the keys and gives readers `no-cache` back, so browsers and caches that are not ours
+  still revalidate on every use.
 - After each change readers can see commits, the worker sends the edge its keys
   (purge.py, `PURGE` with `xkey-purge`) and tries again until every edge acknowledged.
-  The edge also notes the highest version purged: a response built at an older
-  version that reaches it afterwards (rendered while the change committed) is served
-  but not kept, so a purge is never undone by a slow render.
+  The edge also notes when it was last purged: a response it had asked for before
+  then (perhaps rendered before the change committed) is served but not kept, so a
+  purge is never undone by a slow render.
 - Only what any reader would be served is kept: a GET or HEAD answered 200, with no
   cookie set, to a request with no session, CSRF or staff cookie and no Authorization
   header (the VCL passes those straight to the app servers as well).
@@ -35,7 +34,6 @@ from django.utils import timezone
 from .tags import EVERYTHING
 
 KEYS_HEADER = "xkey"
-VERSION_HEADER = "X-Public-Version"
 # Cookies that make a request someone's own: the session, the CSRF token, the staff marker.
 PRIVATE_COOKIES = ("sessionid", "csrftoken", "desk_staff")
 _NOTE = "_edge_note"
@@ -45,14 +43,9 @@ def enabled() -> bool:
     return bool(settings.EDGE_PURGE_URLS)
 
 
-def note_version(request: HttpRequest, number: int) -> None:
-    """The public version this request read (before looking anything up)."""
-    getattr(request, "_request", request)._public_number = number  # DRF's Request: the HttpRequest
-
-
 def note(request: HttpRequest, keys: Iterable[str]) -> None:
     """The response to this request shows what these keys name."""
-    setattr(getattr(request, "_request", request), _NOTE, frozenset(keys))
+    setattr(getattr(request, "_request", request), _NOTE, frozenset(keys))  # DRF's Request: the HttpRequest
 
 
 def keys_header(keys: Iterable[str]) -> str:
@@ -95,13 +88,11 @@ class EdgeHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         keys = getattr(request, _NOTE, None)
-        number = getattr(request, "_public_number", None)
-        if keys is None or number is None or not _anonymous(request) or not _shared(response):
+        if keys is None or not _anonymous(request) or not _shared(response):
             return response
         seconds = max_age()
         if not seconds:
             return response
         response[KEYS_HEADER] = keys_header(keys)
-        response[VERSION_HEADER] = str(number)
         response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
         return response

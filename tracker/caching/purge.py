@@ -4,8 +4,7 @@ The PublicChange a change writes in its own transaction (tracker/desk/versioning
 the purge's outbox: it commits with the change or not at all, and it names the keys.
 The worker's edge loop (tracker/delivery/worker.py) takes the changes no edge has
 acknowledged yet (`edge_purged_at` empty), oldest first, and sends every configured edge
-one `PURGE` with their keys in `xkey-purge` and the highest public version among them in
-`X-Public-Version`. Once every edge answered 2xx, the changes are marked purged, in the
+one `PURGE` with their keys in `xkey-purge`. Once every edge answered 2xx, the changes are marked purged, in the
 transaction that took them (so two workers do not send the same batch at once). An edge
 that refuses, fails or does not answer in time: nothing is marked, and the whole batch
 is sent again after a rest that doubles up to MAX_REST (a purge sent twice does no harm).
@@ -55,7 +54,7 @@ def chunks(keys: Iterable[str], limit: int = HEADER_BYTES) -> list[str]:
     return values
 
 
-def send(url: str, keys: Iterable[str], version: int, timeout: float | None = None) -> None:
+def send(url: str, keys: Iterable[str], timeout: float | None = None) -> None:
     """PURGE these keys at one edge; raises EdgeRefused unless it answers 2xx to each."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -65,9 +64,7 @@ def send(url: str, keys: Iterable[str], version: int, timeout: float | None = No
     connection = kind(parts.hostname, parts.port, timeout=timeout)
     try:
         for value in chunks(keys):
-            connection.request(
-                "PURGE", parts.path or "/", headers={"xkey-purge": value, "X-Public-Version": str(version)}
-            )
+            connection.request("PURGE", parts.path or "/", headers={"xkey-purge": value})
             response = connection.getresponse()
             response.read()
             if not 200 <= response.status < 300:
@@ -119,9 +116,8 @@ class Purger:
             due = [(number, keys) for number, at, keys in batch if at >= expired_before]
             if due:
                 keys = {key for _number, change_keys in due for key in change_keys}
-                version = max(number for number, _keys in due)
                 for url in urls:
-                    send(url, keys, version)
+                    send(url, keys)
             PublicChange.objects.filter(number__in=[number for number, _at, _keys in batch]).update(
                 edge_purged_at=timezone.now()
             )

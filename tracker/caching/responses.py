@@ -100,13 +100,10 @@ def page_key(request: HttpRequest, prefix: str = "page", variant: str = "") -> s
     return f"{prefix}:{timezone.localdate()}:{digest}"
 
 
-def check(version: versioning.Version, request: HttpRequest | None = None) -> None:
+def check(version: versioning.Version) -> None:
     """Learn the public changes up to `version` (the one this request read), before
-    looking anything up or building anything; note it on the request, whose answer is
-    consistent with it (the edge cache reads it: edge.py)."""
+    looking anything up or building anything."""
     freshness.log.sync(version)
-    if request is not None:
-        edge.note_version(request, version.number)
 
 
 def _nonce(request: HttpRequest) -> bytes | None:

@@ -54,7 +54,7 @@ def public_page(view: Callable[..., HttpResponse] | None = None, *, lists: Itera
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             version = versioning.current()
-            check(version, request)
+            check(version)
         except (OperationalError, InterfaceError):
             # The database is down (tracker/outage.py): a page that needs no record is
             # still served, undated and uncached; one that needs a record raises again
