@@ -93,6 +93,8 @@ sub vcl_deliver {
         set resp.http.X-Cache = "PASS";
     } elsif (obj.hits > 0) {
         set resp.http.X-Cache = "HIT";
+        # The app server's id belongs to the request that rendered it: this one is ours.
+        set resp.http.X-Request-ID = "edge-" + req.xid;
     } else {
         set resp.http.X-Cache = "MISS";
     }

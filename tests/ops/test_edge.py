@@ -81,6 +81,7 @@ def test_a_public_page_is_answered_by_the_edge_and_a_correction_shows_within_a_s
         assert get(edge_cluster, path)[1]["x-cache"] == "MISS"
     status, headers, body = get(edge_cluster, page)
     assert (status, headers["x-cache"]) == (200, "HIT")
+    assert headers["x-request-id"].startswith("edge-")  # not the id of the request that rendered it
     assert "The first rationale." in body
     # Readers see neither the keys nor the version, and revalidate as before.
     assert "xkey" not in headers and "x-public-version" not in headers
