@@ -115,7 +115,7 @@ class Edge:
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def keys(self) -> set[str]:
+    def purged_keys(self) -> set[str]:
         return set().union(*self.purged)
 
 
@@ -143,7 +143,7 @@ def test_each_change_is_purged_from_every_edge_once_both_acknowledge(edges, make
 
     assert unpurged() == 0 and not purge.waiting()
     for one in edges:
-        assert {f"claim:{claim.slug}", "list:claim", "public"} <= one.keys()
+        assert {f"claim:{claim.slug}", "list:claim", "public"} <= one.purged_keys()
 
 
 def test_an_edge_that_refuses_is_tried_again_until_it_acknowledges(edges, make_claim, staff):
@@ -197,3 +197,33 @@ def test_many_keys_go_in_several_purges_under_the_header_limit():
     values = purge.chunks(keys, limit=6000)
     assert all(len(value) <= 6000 for value in values)
     assert set(" ".join(values).split()) == keys
+
+
+def test_the_process_that_made_a_change_purges_it_when_it_commits(
+    edges, make_claim, staff, django_capture_on_commit_callbacks
+):
+    claim = make_claim(state=State.PUBLISHED)
+    while purge.Purger().step():
+        pass
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_retract(claim=claim, by=staff.editor, note="Retracted: the quote was misread.")
+
+    assert unpurged() == 0  # nothing left for the worker
+    for one in edges:
+        assert f"claim:{claim.slug}" in one.purged_keys()
+
+
+def test_an_edge_that_refuses_at_commit_leaves_the_purge_to_the_worker(
+    edges, make_claim, staff, django_capture_on_commit_callbacks
+):
+    claim = make_claim(state=State.PUBLISHED)
+    while purge.Purger().step():
+        pass
+    edges[0].status = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_retract(claim=claim, by=staff.editor, note="Retracted: the quote was misread.")
+    assert unpurged() > 0
+
+    edges[0].status = 200
+    assert purge.Purger().step() is True
+    assert unpurged() == 0

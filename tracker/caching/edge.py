@@ -8,8 +8,9 @@ for up to EDGE_MAX_AGE seconds and dropped the moment a change touches what it s
   `Cache-Control: public, max-age=0, s-maxage=N` lets the edge keep it; the VCL strips
   the keys and gives readers `no-cache` back, so browsers and caches that are not ours
   still revalidate on every use.
-- After each change readers can see commits, the worker sends the edge its keys
-  (purge.py, `PURGE` with `xkey-purge`) and tries again until every edge acknowledged.
+- When a change readers can see commits, the process that made it sends every edge its
+  keys (purge.py, `PURGE` with `xkey-purge`); the worker sends what that did not get
+  acknowledged, again and again until every edge did.
   The edge also notes when it was last purged: a response it had asked for before
   then (perhaps rendered before the change committed) is served but not kept, so a
   purge is never undone by a slow render.

@@ -9,6 +9,12 @@ transaction that took them (so two workers do not send the same batch at once). 
 that refuses, fails or does not answer in time: nothing is marked, and the whole batch
 is sent again after a rest that doubles up to MAX_REST (a purge sent twice does no harm).
 
+The process that made the change also purges at once, on commit, before it answers
+(`purge_on_commit`): each edge gets the change's keys under a short timeout, and if all
+of them acknowledged, the change is marked purged and the worker has nothing left to
+do. So the staff member who retracted a claim, and every reader after them, finds it
+gone from the edge; an edge that did not answer in time is left to the worker.
+
 A change older than the longest an edge keeps a response (EDGE_MAX_AGE) needs no purge:
 whatever the edge kept before it has expired. Such changes (a worker that was stopped, a
 database from before the edge) are marked without being sent.
@@ -26,15 +32,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from tracker.desk.models import PublicChange
+from tracker.outage import DATABASE_ERRORS
 
 logger = logging.getLogger("tracker.edge")
 
 BATCH = 500  # changes per purge
 HEADER_BYTES = 6000  # keys per request: under Varnish's 8k header line
 FIRST_REST, MAX_REST = 0.2, 5.0  # seconds between tries while an edge fails
+AT_ONCE_TIMEOUT = 0.5  # seconds an edge has to acknowledge the purge made at commit
 
 
 class EdgeRefused(Exception):
@@ -125,6 +134,29 @@ class Purger:
 
 
 purger = Purger()
+
+
+def purge_now(number: int, keys: list[str]) -> bool:
+    """Purge one committed change from every edge now; mark it purged if all of them
+    acknowledged. Never raises: what did not happen here, the worker does."""
+    try:
+        for url in settings.EDGE_PURGE_URLS:
+            send(url, keys, timeout=AT_ONCE_TIMEOUT)
+        PublicChange.objects.filter(number=number, edge_purged_at__isnull=True).update(edge_purged_at=timezone.now())
+    except (EdgeRefused, *DATABASE_ERRORS) as exc:
+        logger.info("edge purge of change %s left to the worker (%s)", number, exc)
+        return False
+    return True
+
+
+def _purge_on_commit(sender, instance: PublicChange, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw and settings.EDGE_PURGE_URLS:
+        number, keys = instance.number, list(instance.keys)
+        transaction.on_commit(lambda: purge_now(number, keys), using=kwargs.get("using"))
+
+
+def connect_signals() -> None:
+    post_save.connect(_purge_on_commit, sender=PublicChange, dispatch_uid="edge-purge-on-commit")
 
 
 def waiting() -> bool:
