@@ -5,6 +5,7 @@ from tracker.parameters import reads
 
 from . import feeds, record_feeds, views
 from .caching import public_page
+from .memento import memento_urls
 from .sitemaps import SITEMAPS, sitemap_file
 
 
@@ -64,6 +65,9 @@ urlpatterns = [
         reads()(public_page(feeds.AgreementStatusFeed(), lists=["agreement"])),
         name="feed-agreements",
     ),
+    *memento_urls("claim", "claims"),
+    *memento_urls("agreement", "agreements"),
+    *memento_urls("source", "sources"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
