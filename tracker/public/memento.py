@@ -36,6 +36,7 @@ from tracker.parameters import reads
 
 from . import passages, versions
 from .caching import public_page
+from .record_feeds import feed_link
 from .records import RecordGone, published_or_gone
 
 MODELS = {"claim": Claim, "agreement": Agreement, "source": Source}
@@ -178,22 +179,22 @@ def timemap_json(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 
 @require_safe
 def versions_page(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
-    """Earlier versions: every version readers saw, newest first, each at its memento."""
+    """Earlier versions: every public change of the record, newest first, each at
+    `#event-N` (where its feed entry links); a version readers saw links its memento."""
     record = _record(kind, slug)
-    all_versions = versions.versions_of(record)
-    kinds = versions.event_kinds([version.event_id for version in all_versions])
+    with_state = {version.event_id for version in versions.versions_of(record)}
     listed = [
         {
-            "version": version,
-            "url": reverse(f"public:{kind}-version", args=[slug, version.event_id]),
-            **kinds.get(version.event_id, {}),
+            "event": event,
+            "url": reverse(f"public:{kind}-version", args=[slug, event.pk]) if event.pk in with_state else None,
         }  # fmt: skip
-        for version in reversed(all_versions)
+        for event in versions.events_of(record)
     ]
     context = {
         "record": record,
         "kind": record._meta.verbose_name,
         "listed": listed,
+        "current": next((item["event"].pk for item in listed if item["url"]), None),
         "timemap_url": reverse(f"public:{kind}-timemap-link", args=[slug]),
         "timemap_json_url": reverse(f"public:{kind}-timemap-json", args=[slug]),
         "noindex": True,
@@ -221,6 +222,7 @@ def _source_memento(request, record, version):
     then = versions.source_then(record, version)
     context = {
         "source": then,
+        "record_feed": feed_link(record),
         "memento": version,
         "reliability_definition": RELIABILITY_DEFINITIONS[then.reliability],
         "passages": [],

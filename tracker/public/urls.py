@@ -53,6 +53,7 @@ urlpatterns = [
     path("topics/<slug:slug>/feed/", reads()(public_page(record_feeds.RecordFeed("topic"))), name="topic-feed"),
     path("search/", views.search, name="search"),
     path("corrections/", views.correction_list, name="corrections"),
+    path("corrections/<int:pk>/", views.correction_detail, name="correction"),
     path("methodology/", views.methodology, name="methodology"),
     path("feeds/verdicts/", reads()(public_page(feeds.VerdictFeed(), lists=["claim"])), name="feed-verdicts"),
     path(

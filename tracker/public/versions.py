@@ -99,10 +99,9 @@ def version_on(record: models.Model, day: dt.date) -> Version:
     )
 
 
-def event_kinds(event_ids: list[int]) -> dict[int, dict[str, str]]:
-    """What each version's event was (published, corrected...) and its public note."""
-    rows = Event.objects.filter(pk__in=event_ids).only("id", "kind", "note")
-    return {row.pk: {"kind_label": row.get_kind_display(), "note": row.note} for row in rows}
+def events_of(record: models.Model) -> list[Event]:
+    """The record's own public changes, newest first (the versions page)."""
+    return list(_events(record).order_by("-at", "-id").only("id", "at", "kind", "note"))
 
 
 def _datetime(value: str | None) -> dt.datetime | None:

@@ -204,7 +204,7 @@ def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None, c
         **about,
         "related_checks": [] if as_of else related_checks(claim),
         "claim_review": jsonld.script_json(review) if review else None,
-        "versions_url": None if claim.pk is None else reverse("public:claim-versions", args=[claim.slug]),
+        "versions_url": reverse("public:claim-versions", args=[claim.slug]) if claim.is_public and claim.pk else None,
         **_citing(request, claim, as_of),
     }
 
@@ -235,7 +235,7 @@ def source_context(source: Source, *, evidence, appearances) -> dict:
         "passages": marked,
         "text_html": passages.render_text(source.text, marked),
         "corrections": public_corrections(corrections_with_records().filter(source=source)),
-        "versions_url": reverse("public:source-versions", args=[source.slug]) if source.pk else None,
+        "versions_url": reverse("public:source-versions", args=[source.slug]) if source.is_public else None,
     }
 
 
@@ -294,7 +294,7 @@ def agreement_context(request: HttpRequest, agreement: Agreement, *, as_of=None,
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
         "claims": agreement.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
-        "versions_url": reverse("public:agreement-versions", args=[agreement.slug]),
+        "versions_url": reverse("public:agreement-versions", args=[agreement.slug]) if agreement.is_public else None,
         **_citing(request, agreement, as_of),
     }
 
@@ -393,6 +393,20 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claims": Claim.objects.published().filter(topics=topic).select_related("source")[:RELATED_LIMIT],
     }
     return render(request, "public/topic_detail.html", context)
+
+
+@require_safe
+@reads()
+@public_page(lists=["correction"])
+def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One correction or retraction at its own address, where feeds and mail link it
+    (a list's fragment moves to page 2 as newer notes arrive). A retracted record is
+    named by its kind alone, as on the list."""
+    correction = corrections_with_records().filter(pk=pk).first()
+    if correction is None:
+        raise Http404("There is no published correction at this address.")
+    shown = public_corrections([correction])[0]
+    return render(request, "public/correction_detail.html", {"correction": shown})
 
 
 @require_safe
