@@ -118,3 +118,34 @@ def test_it_refuses_a_database_that_already_holds_demo_records():
     with pytest.raises(CommandError, match="already holds demo records"):
         call_command("generate_demo", claims=5, sources=3, verbosity=0)
     assert Claim.objects.filter(verdict=Verdict.NOT_RATED, state=State.PUBLISHED).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_record_has_its_public_history_in_the_event_log(client):
+    """Every published record's publication, every correction and retraction is an
+    event dated when it happened, in id order, with what readers saw (issue 28)."""
+    from tracker.events.models import Event
+
+    generate()
+    events = Event.objects.filter(record_slug__startswith="demo-").order_by("id")  # not the reference data's
+    ats = list(events.values_list("at", flat=True))
+    assert ats == sorted(ats)
+    published = Claim.objects.public_or_retracted()
+    assert events.filter(record_type="claim", kind="published").count() == published.count()
+    corrected = Claim.objects.filter(corrections__kind="correction").distinct()
+    assert events.filter(record_type="claim", kind="corrected").count() == corrected.count()
+    retracted = Claim.objects.filter(state="retracted").count()
+    assert events.filter(record_type="claim", kind="retracted").count() == retracted
+    assert events.filter(record_type="source").count() == Source.objects.published().count()
+    assert events.filter(record_type="agreement").count() == Agreement.objects.published().count()
+    # A claim's versions and as-of view read the demo's states like any other.
+    claim = Claim.objects.published().order_by("slug").first()
+    event = events.filter(record_type="claim", record_id=claim.pk).last()
+    page = client.get(f"/claims/{claim.slug}/versions/{event.pk}/")
+    assert page.status_code == 200 and claim.statement in page.content.decode()
+    day = event.at.date().isoformat()
+    body = client.get(f"/api/v1/claims/{claim.slug}/", {"as_of": day}).json()
+    assert body["verdict"]["value"] == claim.verdict and body["statement"] == claim.statement
+    # The change feed and the record's feed list them.
+    assert client.get("/api/v1/events/").json()["results"]
+    assert f"event-{event.pk}" in client.get(f"/claims/{claim.slug}/feed/").content.decode()

@@ -5,18 +5,21 @@ import datetime as dt
 
 import pytest
 from django.core.cache import caches
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tracker.desk import services
 from tracker.desk.choices import AgreementStatus, State, Verdict
 from tracker.desk.models import Claim
+from tracker.events.models import Event
 
 
 def shift_into_the_past(claim: Claim, days: int) -> None:
     """Move everything that has happened to `claim` so far `days` back in time (its
-    history rows and first publication), so a test can look at earlier days."""
+    history rows, events and first publication), so a test can look at earlier days."""
     delta = dt.timedelta(days=days)
+    Event.objects.filter(record_type="claim", record_id=claim.pk).update(at=F("at") - delta)
     for row in Claim.history.filter(id=claim.pk):
         Claim.history.filter(history_id=row.history_id).update(history_date=row.history_date - delta)
     first = Claim.objects.get(pk=claim.pk).first_published_at
@@ -49,8 +52,12 @@ def test_a_claim_page_shows_the_verdict_of_that_day_clearly_labelled(client, cor
     then = client.get(f"/claims/{corrected_claim.slug}/?as_of={ago(5)}")
     assert then.status_code == 200
     body = then.content.decode()
-    assert "As of" in body and "Our verdict as of" in body
+    assert "As published on" in body and "Our verdict as of" in body
     assert "Accurate" in body and "Mostly accurate" not in body
+    # The claim's own address is canonical, and the copy stays out of search engines.
+    assert f'<link rel="canonical" href="http://testserver/claims/{corrected_claim.slug}/">' in body
+    assert '<meta name="robots" content="noindex">' in body and then["X-Robots-Tag"] == "noindex"
+    assert "Nuance." not in body  # the correction came later
     now = client.get(f"/claims/{corrected_claim.slug}/?as_of={ago(0)}").content.decode()
     assert "Mostly accurate" in now
 

@@ -24,10 +24,14 @@ def test_the_verdicts_feed_lists_rated_claims_with_their_verdict(client, desk):
     assert len(titles) == 4
 
 
-def test_the_corrections_feed_links_to_the_corrections_page(client, desk):
+def test_the_corrections_feed_links_each_correction_at_its_own_page(client, desk):
     (entry,) = entries(client, "/feeds/corrections/")
-    assert "/corrections/#correction-" in entry.find(f"{ATOM}link").get("href")
+    link = entry.find(f"{ATOM}link").get("href")
+    assert re.fullmatch(r"http://testserver/corrections/\d+/", link)
     assert "The verdict stands." in entry.find(f"{ATOM}summary").text
+    assert entry.find(f"{ATOM}updated").text and entry.find(f"{ATOM}id").text.startswith("tag:")
+    page = client.get(link)
+    assert page.status_code == 200 and "The verdict stands." in page.content.decode()
 
 
 def test_the_agreements_feed_lists_each_status_step(client, desk):

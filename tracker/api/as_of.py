@@ -12,7 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker.desk.models import Agreement, Claim
-from tracker.events.as_of import DATE, BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
+from tracker.events.as_of import DATE, BadDate, NotPublishedThen, agreement_as_of, parse_as_of
+from tracker.public import versions
 
 from .errors import InvalidFilter
 
@@ -38,13 +39,22 @@ def _future(raw: str) -> bool:
         return False
 
 
+CLAIM_FIELDS = ("statement", "claimant", "claimed_on", "quote", "verdict", "rationale", "verdict_published_at",
+                "source", "claimant_person", "start", "end", "prefix", "suffix", "anchor_broken")  # fmt: skip
+
+
 def _apply(record, day) -> None:
     if isinstance(record, Claim):
+        # The version readers saw at the end of that day, from the event log's state
+        # alone (tracker/public/versions.py): evidence, links and corrections included.
         try:
-            then = claim_as_of(record, day)
+            then = versions.claim_then(record, versions.version_on(record, day))
         except NotPublishedThen as error:
             raise NotFound(str(error)) from None
-        record.statement, record.verdict, record.rationale = then.statement, then.verdict, then.rationale
+        for name in CLAIM_FIELDS:
+            setattr(record, name, getattr(then.claim, name))
+        record.published_evidence = sorted(then.evidence, key=lambda item: (item.start, item.pk or 0))
+        record.shown = then.about | {"corrections": versions.corrections_then(then.state, record)}
     elif isinstance(record, Agreement):
         then = agreement_as_of(record, day)
         record.current_status, record.status_since = then.status, then.since
@@ -78,6 +88,9 @@ class AsOfDetailMixin:
                 raise InvalidFilter(f"Invalid filter: as_of: {error}", {"as_of": [str(error)]}) from None
         record = self.get_object()
         record.as_of_day = day
+        if isinstance(record, Claim):  # what ClaimAsOfSerializer lists: now, unless _apply says then
+            names = ("agreements", "meetings", "people", "parties", "topics", "corrections")
+            record.shown = {name: getattr(record, name).all() for name in names}
         if day is not None:
             _apply(record, day)
         return Response(self.get_serializer(record).data)

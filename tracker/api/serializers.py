@@ -343,7 +343,17 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class ClaimAsOfSerializer(ClaimSerializer):
+    """The claim's detail, now or (`as_of`) as readers saw it then: the links and
+    corrections are read from `shown` (tracker/api/as_of.py), so that an earlier
+    version lists those of its own time."""
+
     as_of = as_of_field()
+    agreements = AgreementRefSerializer(many=True, source="shown.agreements")
+    meetings = MeetingRefSerializer(many=True, source="shown.meetings")
+    people = PersonRefSerializer(many=True, source="shown.people")
+    parties = PartyRefSerializer(many=True, source="shown.parties")
+    topics = TopicRefSerializer(many=True, source="shown.topics")
+    corrections = CorrectionNoteSerializer(many=True, source="shown.corrections")
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "as_of"]

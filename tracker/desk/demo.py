@@ -52,6 +52,8 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils.text import slugify
 
+from tracker.events.models import RecordType
+
 from . import anchoring
 from . import demo_text as words
 from .candidates import split_passages
@@ -67,6 +69,7 @@ from .choices import (
     State,
     Verdict,
 )
+from .demo_events import DemoEvents
 from .models import (
     Agreement,
     AgreementStatusChange,
@@ -115,6 +118,9 @@ class _SourceInfo:
     published_at: dt.datetime
     text: str
     spans: array  # start, end of each passage, flattened
+    title: str = ""
+    reliability: str = ""
+    url: str | None = None
 
 
 def _reason(text: str) -> str:
@@ -146,6 +152,7 @@ class Builder:
         self.start = self.until - 730 * DAY
         self.counts: dict[str, int] = {}
         self.next_pk: dict[type[models.Model], int] = {}
+        self.events = DemoEvents()  # written last, in the order they happened
 
     # Helpers --------------------------------------------------------------------------------
 
@@ -166,7 +173,9 @@ class Builder:
         ops = connection.ops
         adapt = []
         for f in model._meta.concrete_fields:
-            if isinstance(f, models.DateTimeField):
+            if isinstance(f, models.JSONField):
+                adapt.append((f.attname, lambda value, encoder=f.encoder: ops.adapt_json_value(value, encoder)))
+            elif isinstance(f, models.DateTimeField):
                 adapt.append((f.attname, ops.adapt_datetimefield_value))
             elif isinstance(f, models.DateField):
                 adapt.append((f.attname, ops.adapt_datefield_value))
@@ -251,6 +260,7 @@ class Builder:
         self.make_agreements()
         self.make_meetings()
         self.make_claims()
+        self.events.write(self.write)
         self.reset_sequences()
         return self.counts
 
@@ -341,6 +351,7 @@ class Builder:
                            "first_published_at": None}))  # fmt: skip
             if person.state == State.PUBLISHED:
                 steps.append(("~", person.updated_at, editor, "Published", {}))
+                self.events.plain(RecordType.PERSON, person, person.name)
             history += self.history_rows(person, steps)
             for role in self.roles_of[person.pk]:
                 role_history += self.history_rows(role, [("+", created, editor, f"Added to {person}", {})])
@@ -401,13 +412,16 @@ class Builder:
                 ])  # fmt: skip
                 documents.append(self.search_row("source", source))
                 infos.append(_SourceInfo(source.pk, source.slug, source.publisher, source.published_on,
-                                         source.updated_at, source.text, spans))  # fmt: skip
+                                         source.updated_at, source.text, spans, source.title, source.reliability,
+                                         source.url))  # fmt: skip
+                self.events.source(source)
             self.write(passages, Passage)
             self.write(history, _history(Source))
             self.write(documents)
             self.source_info += infos
             self.log(f"{start + len(batch)} sources")
         self.source_info.sort(key=lambda s: (s.published_at, s.pk))
+        self.info_by_pk = {info.pk: info for info in self.source_info}
         self.source_times = [s.published_at for s in self.source_info]
 
     def search_row(self, kind: str, record, view=None):
@@ -475,6 +489,13 @@ class Builder:
                 changes.append(AgreementStatusChange(agreement=agreement, status=status, date=day,
                                                      source_id=info.pk))  # fmt: skip
         self.write(changes)
+        steps_by_agreement: dict[int, list] = {}
+        for change in changes:
+            steps_by_agreement.setdefault(change.agreement_id, []).append(change)
+        for i, agreement in enumerate(agreements):
+            if agreement.state == State.PUBLISHED:
+                self.events.agreement(agreement, steps_by_agreement[agreement.pk], links["parties"][i],
+                                      links["topics"][i], self.info_by_pk)  # fmt: skip
         for change in changes:
             change_history += self.history_rows(change, [("+", change.agreement.created_at, editor,
                                                           f"Added to {change.agreement}", {})])  # fmt: skip
@@ -578,6 +599,7 @@ class Builder:
         for meeting in meetings:
             history += self.history_rows(meeting, self.record_steps(meeting, editor))
             if meeting.state == State.PUBLISHED:
+                self.events.plain(RecordType.MEETING, meeting, meeting.title)
                 documents.append(self.search_row("meeting", meeting))
         self.write(participation_history, _history(Participation))
         self.write(history, _history(Meeting))
@@ -726,6 +748,26 @@ class Builder:
         self.write(events, ClaimEvent)
         self.write(corrections, Correction)
         self.write(documents)
+        self.claim_events(claims, plans, links, evidence, corrections)
+
+    def claim_events(self, claims, plans, links, evidence, corrections) -> None:
+        """The public events of the chunk's published and retracted claims."""
+        by_claim: dict[int, list] = {}
+        for item in evidence:
+            by_claim.setdefault(item.claim_id, []).append(item)
+        notes: dict[int, list] = {}
+        for correction in corrections:
+            notes.setdefault(correction.claim_id, []).append(correction)
+        for k, (claim, plan) in enumerate(zip(claims, plans, strict=True)):
+            if claim.state not in (State.PUBLISHED, State.RETRACTED):
+                continue
+            published, later, corrected, first = plan[5], plan[6], plan[7], plan[11]
+            self.events.claim(
+                claim, info=self.info_by_pk[claim.source_id], evidence=by_claim.get(claim.pk, []),
+                infos=self.info_by_pk, links={name: rows[k] for name, rows in links.items()},
+                first_rationale=first, corrected=corrected, published=published, later=later,
+                corrections=notes.get(claim.pk, []), correction_note=CORRECTION_NOTE, retraction_note=RETRACTION_NOTE,
+            )  # fmt: skip
 
     def claim_steps(self, claim, drafter, reviewer, editor, edited, submitted, published, later, corrected, verdict,
                     first_rationale):  # fmt: skip

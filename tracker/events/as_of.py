@@ -1,9 +1,9 @@
 """The record as of a date (`?as_of=YYYY-MM-DD` on claim and agreement pages and API
 details).
 
-- A claim: its statement, verdict and rationale as they were published at the end of
-  that day (site time), read from its history. Only a published state is ever shown:
-  on a day when the claim was a draft, in review or withdrawn, there is nothing to show.
+- A claim: the version readers saw at the end of that day (site time), read from the
+  event log's states by tracker/public/versions.py. Only a published state is ever
+  shown: on a day when the claim was a draft, in review or withdrawn, there is nothing.
 - An agreement: its status on that day by its dated status history (the steps as the
   desk publishes them now): the latest step dated on or before the day.
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from tracker.desk.choices import AgreementStatus, State, Verdict
-from tracker.desk.models import Agreement, AgreementStatusChange, Claim
+from tracker.desk.choices import AgreementStatus
+from tracker.desk.models import Agreement, AgreementStatusChange
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -43,37 +43,9 @@ def parse_as_of(raw: str) -> dt.date:
     return day
 
 
-def _end_of(day: dt.date) -> dt.datetime:
+def end_of(day: dt.date) -> dt.datetime:
+    """The first moment after `day` (site time): an as-of view shows that day's last version."""
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
-@dataclass(frozen=True)
-class ClaimAsOf:
-    day: dt.date
-    statement: str
-    verdict: str
-    rationale: str
-
-    @property
-    def verdict_label(self) -> str:
-        return Verdict(self.verdict).label
-
-
-def claim_as_of(claim: Claim, day: dt.date) -> ClaimAsOf:
-    """The claim as readers saw it at the end of `day`; NotPublishedThen otherwise."""
-    when = f"{day:%-d %B %Y}"
-    end = _end_of(day)
-    if claim.first_published_at is None or claim.first_published_at >= end:
-        first = timezone.localdate(claim.first_published_at) if claim.first_published_at else None
-        since = f" It was first published on {first:%-d %B %Y}." if first else ""
-        raise NotPublishedThen(f"This claim was not yet published on {when}.{since}")
-    row = claim.history.filter(history_date__lt=end).order_by("-history_date", "-history_id").first()
-    if row is None or row.state != State.PUBLISHED:
-        raise NotPublishedThen(
-            f"On {when} this claim was not on the public record (it was back under review), so there is no "
-            "verdict of that day to show."
-        )
-    return ClaimAsOf(day=day, statement=row.statement, verdict=row.verdict, rationale=row.rationale)
 
 
 @dataclass(frozen=True)

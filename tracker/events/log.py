@@ -30,6 +30,7 @@ from tracker.desk.choices import State
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Party, Person, Source, Topic
 
 from .models import Event, EventKind, EventSubject, RecheckFlag, RecordType
+from .state import public_state
 from .touched import touched
 
 RECORD_TYPES: dict[type[models.Model], str] = {
@@ -321,6 +322,7 @@ def log_change(record: models.Model, *, before: Snapshot, note: str = "", delete
         changes=changes,
         note=note,
         snapshot=shown.fields,
+        state=public_state(record) if after.public else None,
     )
     EventSubject.objects.bulk_create(
         [EventSubject(event=event, record_type=t, record_id=pk) for t, pk in sorted(shown.subjects | before.subjects)]

@@ -67,6 +67,10 @@ class Event(models.Model):
     # What readers could see of the record after the event (for a withdrawal or a
     # retraction: what they saw last), so a republication says what changed since.
     snapshot = models.JSONField(null=True, blank=True)
+    # What readers saw of a claim, agreement or source right after the event, as its
+    # page renders it (state.py); null when the event took it off the public record.
+    # `?as_of=` and the Memento versions read only this (tracker/public/versions.py).
+    state = models.JSONField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
 

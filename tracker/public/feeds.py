@@ -14,6 +14,8 @@ from tracker.desk.text import strip_control_chars
 from .records import SOURCE_WITHOUT_TEXT, public_corrections
 
 ITEMS = 50
+# Entry ids: tag URIs (RFC 4151) that stay the same whatever is edited.
+TAG = "tag:policy-desk-tracker,2025"
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -47,8 +49,19 @@ class Atom1Feed(feedgenerator.Atom1Feed):
         return EMPTY_FEED_DATE
 
 
-class VerdictFeed(Feed):
+class SiteFeed(Feed):
+    """RFC 4287: every feed names its author; every entry has an `updated` date and an
+    id that stays the same when the entry is edited (a tag URI of the record, never
+    its title or its position)."""
+
     feed_type = Atom1Feed
+    author_name = settings.SITE_NAME
+
+    def author_link(self) -> str:
+        return settings.SITE_URL.rstrip("/") + "/"
+
+
+class VerdictFeed(SiteFeed):
     title = f"{settings.SITE_NAME}: verdicts"
     subtitle = "Claims the desk has rated, newest or most recently updated first."
 
@@ -78,12 +91,16 @@ class VerdictFeed(Feed):
     def item_categories(self, claim: Claim) -> list[str]:
         return [claim.get_verdict_display()]
 
+    def item_guid(self, claim: Claim) -> str:
+        return f"{TAG}:claim-{claim.pk}"
 
-class CorrectionFeed(Feed):
+    item_guid_is_permalink = False
+
+
+class CorrectionFeed(SiteFeed):
     """Corrections and retractions. A retracted record is named by its kind alone and
-    the entry links to the corrections page, never to the retracted record."""
+    the entry links to the correction's own page, never to the retracted record."""
 
-    feed_type = Atom1Feed
     title = f"{settings.SITE_NAME}: corrections"
     subtitle = "Corrections and retractions to the published record."
 
@@ -103,14 +120,21 @@ class CorrectionFeed(Feed):
         return correction.note
 
     def item_link(self, correction) -> str:
-        return f"{reverse('public:corrections')}#correction-{correction.id}"
+        return reverse("public:correction", args=[correction.id])
+
+    def item_guid(self, correction) -> str:
+        return f"{TAG}:correction-{correction.id}"
+
+    item_guid_is_permalink = False
 
     def item_pubdate(self, correction):
         return correction.created_at
 
+    def item_updateddate(self, correction):
+        return correction.created_at  # a note is never edited once published
 
-class AgreementStatusFeed(Feed):
-    feed_type = Atom1Feed
+
+class AgreementStatusFeed(SiteFeed):
     title = f"{settings.SITE_NAME}: agreement status changes"
     subtitle = "Each dated step in the agreements the desk follows, newest first."
 
@@ -140,3 +164,8 @@ class AgreementStatusFeed(Feed):
 
     def item_updateddate(self, step: AgreementStatusChange):
         return step.agreement.updated_at
+
+    def item_guid(self, step: AgreementStatusChange) -> str:
+        return f"{TAG}:status-step-{step.pk}"
+
+    item_guid_is_permalink = False

@@ -4,7 +4,6 @@ part in), newest first. A retracted record's feed is gone (410) like its page; a
 draft's or an unknown address's is a 404."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -14,7 +13,7 @@ from tracker.desk.models import Claim, Party, Topic
 from tracker.events.models import Event, RecordType
 from tracker.events.reading import MODELS, describe_changes, for_the_public
 
-from .feeds import ITEMS, Atom1Feed
+from .feeds import ITEMS, TAG, SiteFeed
 from .records import published_or_gone, under_review
 
 PAGES = {
@@ -26,6 +25,10 @@ PAGES = {
     RecordType.PARTY: "public:party",
     RecordType.TOPIC: "public:topic",
 }
+
+
+# Records whose pages keep their versions (memento.py), each event at #event-N there.
+VERSIONED = {RecordType.CLAIM, RecordType.AGREEMENT, RecordType.SOURCE}
 
 
 def record_type_of(record: Model) -> str:
@@ -47,9 +50,7 @@ def feed_link(record: Model) -> dict:
     }
 
 
-class RecordFeed(Feed):
-    feed_type = Atom1Feed
-
+class RecordFeed(SiteFeed):
     def __init__(self, record_type: str):
         super().__init__()
         self.record_type = record_type
@@ -110,13 +111,17 @@ class RecordFeed(Feed):
         return "\n".join(lines) or event.get_kind_display()
 
     def item_link(self, event: Event) -> str:
-        if event.is_public and event.record_type in PAGES:
-            key = event.record_slug
-            return reverse(PAGES[event.record_type], args=[key]) + f"#event-{event.pk}"
-        return f"{event.owner[2]}#event-{event.pk}"
+        """The event in its record's list of versions (`#event-N`), where the record
+        has one; the record's page otherwise; the feed's own record's page when the
+        record is no longer published."""
+        if not event.is_public:
+            return event.owner[2]
+        if event.record_type in VERSIONED:
+            return reverse(f"public:{event.record_type}-versions", args=[event.record_slug]) + f"#event-{event.pk}"
+        return reverse(PAGES[event.record_type], args=[event.record_slug])
 
     def item_guid(self, event: Event) -> str:
-        return f"tag:policy-desk-tracker,2025:event-{event.pk}"
+        return f"{TAG}:event-{event.pk}"
 
     item_guid_is_permalink = False
 

@@ -5,6 +5,7 @@ from tracker.parameters import reads
 
 from . import feeds, record_feeds, views
 from .caching import public_page
+from .memento import memento_urls
 from .sitemaps import SITEMAPS, sitemap_file
 
 
@@ -52,6 +53,7 @@ urlpatterns = [
     path("topics/<slug:slug>/feed/", reads()(public_page(record_feeds.RecordFeed("topic"))), name="topic-feed"),
     path("search/", views.search, name="search"),
     path("corrections/", views.correction_list, name="corrections"),
+    path("corrections/<int:pk>/", views.correction_detail, name="correction"),
     path("methodology/", views.methodology, name="methodology"),
     path("feeds/verdicts/", reads()(public_page(feeds.VerdictFeed(), lists=["claim"])), name="feed-verdicts"),
     path(
@@ -64,6 +66,9 @@ urlpatterns = [
         reads()(public_page(feeds.AgreementStatusFeed(), lists=["agreement"])),
         name="feed-agreements",
     ),
+    *memento_urls("claim", "claims"),
+    *memento_urls("agreement", "agreements"),
+    *memento_urls("source", "sources"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

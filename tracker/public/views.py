@@ -22,10 +22,10 @@ from tracker.desk.choices import (
 )
 from tracker.desk.models import Agreement, Claim, Evidence, Meeting, Participation, Party, Person, Source, Topic
 from tracker.desk.similar import related_checks
-from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, claim_as_of, parse_as_of
+from tracker.events.as_of import BadDate, NotPublishedThen, agreement_as_of, parse_as_of
 from tracker.parameters import reads
 
-from . import jsonld, passages
+from . import jsonld, memento, passages, versions
 from .caching import public_page, set_public_cache_headers
 from .citations import citations, text_fragment_url
 from .lists import agreement_list, claim_list, correction_list, meeting_list, source_list  # noqa: F401
@@ -56,9 +56,11 @@ def _bad_date(request: HttpRequest, error: BadDate) -> HttpResponse:
 def _citing(request: HttpRequest, record, as_of) -> dict:
     """The permanent link (to the as-of view when one is shown) and the citations."""
     permalink = request.build_absolute_uri(record.get_absolute_url())
-    if as_of:
-        permalink += f"?as_of={as_of.day.isoformat()}"
-    day = as_of.day if as_of else None
+    day = getattr(as_of, "day", None)
+    if day:
+        permalink += f"?as_of={day.isoformat()}"
+    elif as_of is not None and hasattr(as_of, "event_id"):  # a memento: its own address
+        permalink = request.build_absolute_uri(versions.memento_url(record, as_of.event_id))
     return {"permalink": permalink, "citations": citations(record, permalink, day=day)}
 
 
@@ -134,25 +136,63 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return response
     try:
         day = _as_of_day(request)
-        as_of = claim_as_of(claim, day) if day else None
+        as_of = versions.version_on(claim, day) if day else None
     except BadDate as error:
         return _bad_date(request, error)
     except NotPublishedThen as error:
         raise Http404(str(error)) from None
-    if as_of:  # shown as it stood that day; never saved
-        claim.statement, claim.verdict, claim.rationale = as_of.statement, as_of.verdict, as_of.rationale
+    if as_of:
+        response = render(request, "public/claim_detail.html", claim_version_context(request, claim, as_of))
+        response["X-Robots-Tag"] = "noindex"
+        return response
     evidence = Evidence.objects.published().filter(claim=claim).prefetch_related(SOURCE_WITHOUT_TEXT)
-    context = claim_context(request, claim, evidence=evidence, as_of=as_of)
-    return render(request, "public/claim_detail.html", context)
+    context = claim_context(request, claim, evidence=evidence)
+    response = render(request, "public/claim_detail.html", context)
+    response["Link"] = memento.original_links(request, "claim", claim.slug)
+    return response
 
 
-def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None) -> dict:
+def claim_version_context(request: HttpRequest, claim: Claim, version: versions.Version) -> dict:
+    """The claim page as readers saw it in `version` (an `as_of` day or a memento):
+    everything about the claim from the version's state alone, labelled, canonical to
+    the claim's own address and kept out of search engines."""
+    then = versions.claim_then(claim, version)
+    context = claim_context(
+        request,
+        then.claim,
+        evidence=then.evidence,
+        as_of=version,
+        corrections=versions.public_corrections_then(version.state, then.claim),
+        about=then.about,
+    )
+    return context | version_page(request, claim, version)
+
+
+def version_page(request: HttpRequest, record, version: versions.Version) -> dict:
+    return {
+        "canonical_url": request.build_absolute_uri(record.get_absolute_url()),
+        "noindex": True,
+        "versions_url": reverse(f"{versions.PAGES[type(record)]}-versions", args=[record.slug]),
+    }
+
+
+def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None, corrections=None, about=None) -> dict:
     """What the claim page shows of `claim` with `evidence` (the desk's preview builds
-    it from a draft: tracker/desk/admin/preview.py)."""
+    it from a draft: tracker/desk/admin/preview.py; an earlier version from its state)."""
     evidence = sorted(evidence, key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start))
     for item in evidence:
         item.original_url = text_fragment_url(item.source.url, item.quote) if item.source.url else None
     review = None if as_of else jsonld.claim_review(claim, request)
+    if corrections is None:
+        corrections = public_corrections(corrections_with_records().filter(claim=claim))
+    if about is None:
+        about = {
+            "agreements": claim.agreements.published(),
+            "meetings": claim.meetings.published(),
+            "people": claim.people.published(),
+            "parties": claim.parties.all(),
+            "topics": claim.topics.all(),
+        }
     return {
         "claim": claim,
         "as_of": as_of,
@@ -160,14 +200,11 @@ def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None) -
         "verdict": verdict_info(claim.verdict),
         "source_is_public": claim.source.is_public,
         "evidence": evidence,
-        "corrections": public_corrections(corrections_with_records().filter(claim=claim)),
-        "agreements": claim.agreements.published(),
-        "meetings": claim.meetings.published(),
-        "people": claim.people.published(),
-        "parties": claim.parties.all(),
-        "topics": claim.topics.all(),
-        "related_checks": related_checks(claim),
+        "corrections": corrections,
+        **about,
+        "related_checks": [] if as_of else related_checks(claim),
         "claim_review": jsonld.script_json(review) if review else None,
+        "versions_url": reverse("public:claim-versions", args=[claim.slug]) if claim.is_public and claim.pk else None,
         **_citing(request, claim, as_of),
     }
 
@@ -180,7 +217,9 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     evidence = Evidence.objects.published().filter(source=source).select_related("claim")
     appearances = Claim.objects.published().filter(source=source, anchor_broken=False)
     context = source_context(source, evidence=evidence, appearances=appearances)
-    return render(request, "public/source_detail.html", context)
+    response = render(request, "public/source_detail.html", context)
+    response["Link"] = memento.original_links(request, "source", source.slug)
+    return response
 
 
 def source_context(source: Source, *, evidence, appearances) -> dict:
@@ -196,6 +235,7 @@ def source_context(source: Source, *, evidence, appearances) -> dict:
         "passages": marked,
         "text_html": passages.render_text(source.text, marked),
         "corrections": public_corrections(corrections_with_records().filter(source=source)),
+        "versions_url": reverse("public:source-versions", args=[source.slug]) if source.is_public else None,
     }
 
 
@@ -212,12 +252,35 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(str(error)) from None
     as_of = agreement_as_of(agreement, day) if day else None
     context = agreement_context(request, agreement, as_of=as_of)
-    return render(request, "public/agreement_detail.html", context)
+    response = render(request, "public/agreement_detail.html", context)
+    if as_of:
+        response["X-Robots-Tag"] = "noindex"
+    else:
+        response["Link"] = memento.original_links(request, "agreement", agreement.slug)
+    return response
 
 
-def agreement_context(request: HttpRequest, agreement: Agreement, *, as_of=None) -> dict:
+def agreement_version_context(request: HttpRequest, agreement: Agreement, version: versions.Version) -> dict:
+    """The agreement page as readers saw it in `version` (a memento), from its state alone."""
+    then, steps = versions.agreement_then(agreement, version)
+    context = agreement_context(request, then, timeline=steps)
+    parties, topics = version.state["parties"], version.state["topics"]
+    context |= {
+        "memento": version,
+        "parties": [Party(code=code, name=name) for code, name in parties],
+        "topics": [Topic(slug=slug, name=name) for slug, name in topics],
+        "meetings": [],
+        "claims": [],
+        "corrections": versions.public_corrections_then(version.state, then),
+        **version_page(request, agreement, version),
+    }
+    return context
+
+
+def agreement_context(request: HttpRequest, agreement: Agreement, *, as_of=None, timeline=None) -> dict:
     today = timezone.localdate()
-    timeline = list(agreement.status_history.select_related("source").defer("source__text").order_by("date", "id"))
+    if timeline is None:
+        timeline = list(agreement.status_history.select_related("source").defer("source__text").order_by("date", "id"))
     for step in timeline:
         step.later = bool(as_of and step.date > as_of.day)
         step.linkable = step.date <= today
@@ -231,6 +294,7 @@ def agreement_context(request: HttpRequest, agreement: Agreement, *, as_of=None)
         "meetings": agreement.meetings.published().order_by("-start_date")[:RELATED_LIMIT],
         "claims": agreement.claims.published().prefetch_related(SOURCE_WITHOUT_TEXT)[:RELATED_LIMIT],
         "corrections": public_corrections(corrections_with_records().filter(agreement=agreement)),
+        "versions_url": reverse("public:agreement-versions", args=[agreement.slug]) if agreement.is_public else None,
         **_citing(request, agreement, as_of),
     }
 
@@ -329,6 +393,20 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "claims": Claim.objects.published().filter(topics=topic).select_related("source")[:RELATED_LIMIT],
     }
     return render(request, "public/topic_detail.html", context)
+
+
+@require_safe
+@reads()
+@public_page(lists=["correction"])
+def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One correction or retraction at its own address, where feeds and mail link it
+    (a list's fragment moves to page 2 as newer notes arrive). A retracted record is
+    named by its kind alone, as on the list."""
+    correction = corrections_with_records().filter(pk=pk).first()
+    if correction is None:
+        raise Http404("There is no published correction at this address.")
+    shown = public_corrections([correction])[0]
+    return render(request, "public/correction_detail.html", {"correction": shown})
 
 
 @require_safe
