@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 Record = Claim | Source
 PIPELINE = (State.DRAFT, State.IN_REVIEW)
 PRESENCE_MINUTES = 5
-MENTION = re.compile(r"(?<![\w.@])@([\w.+-]{1,150})")
+# @username (Django's username characters), not ending in the sentence's full stop; not
+# the "@" in the middle of an email address.
+MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]{0,149}[\w+-])")
 # The fields of a record a comment may be about (a single field, as Wagtail's comments).
 COMMENT_FIELDS = {
     "claim": ("statement", "claimant", "quote", "verdict", "rationale", "topics"),
@@ -194,7 +196,7 @@ def comment_add(*, record: Record, by: User, body: str, field: str = "", evidenc
     if field and field not in COMMENT_FIELDS[what]:
         raise ValidationError(f"A {what} has no field “{field[:40]}” to comment on.")
     if evidence is not None and (not isinstance(record, Claim) or evidence.claim_id != record.pk):
-        raise ValidationError("That evidence row is not this claim's.")
+        raise ValidationError("That evidence row belongs to another claim.")
     people = mentioned(body)
     with transaction.atomic():
         comment = Comment.objects.create(**on(record), author=by, body=body, field=field, evidence=evidence)
