@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
+from django.test import Client
 
 from tracker.api import throttles
 from tracker.caching import freshness, responses
@@ -402,3 +403,15 @@ def correct(db, staff):
 def _fast_password_hashing(settings):
     # The real hasher is slow on purpose; tests make many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(db):
+    """A test client signed in as `user` (by session, as after a real sign-in)."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tracker.api.apps.ApiConfig",
     "tracker.events.apps.EventsConfig",
     "tracker.delivery.apps.DeliveryConfig",
+    "tracker.newsroom.apps.NewsroomConfig",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,10 @@ def permission_denied(request: HttpRequest, exception: Exception):
 
         message = str(exception) if exception and str(exception) else ""
         context = {**admin_site.site.each_context(request), "title": "Not allowed", "message": message}
+        if getattr(exception, "record", None) is not None:  # the desk's Refused: offer the hand-off
+            from tracker.newsroom.panels import hand_off
+
+            context["hand_off"] = hand_off(request, exception.record, exception.able)
         response = TemplateResponse(request, "admin/403.html", context, status=403)
         return response.render()
     return defaults.permission_denied(request, exception)

@@ -1,19 +1,4 @@
-"""Fixtures for the desk's admin tests."""
-
-import pytest
-from django.test import Client
-
-
-@pytest.fixture
-def login(db):
-    """A test client signed in as `user` (by session, as after a real sign-in)."""
-
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
-
-    return make
+"""Helpers for the desk's admin tests (the `login` fixture is in tests/conftest.py)."""
 
 
 def messages_of(response) -> list[str]:

@@ -324,7 +324,8 @@ class PublishableAdmin(EditorialAdmin):
         allowed = self.has_publish_permission(request) if action == "publish" else self.has_retract_permission(request)
         if not (self.has_view_permission(request, record) and allowed):
             raise PermissionDenied
-        data = request.POST if request.method == "POST" else None
+        refusal, offers = self.publish_refusal(request, record) if action == "publish" else ("", {})
+        data = request.POST if request.method == "POST" and not refusal else None
         form = NoteForm(data) if action == "retract" else forms.Form(data)
         if request.method == "POST" and form.is_valid():
             try:
@@ -345,11 +346,18 @@ class PublishableAdmin(EditorialAdmin):
             "form": form,
             "label": action.capitalize(),
             "resting_claims": self.claims_affected(record) if action == "retract" else [],
+            "refusal": refusal,
+            "hand_off": offers,
         }
         return TemplateResponse(request, "admin/desk/record_workflow.html", context)
 
     def claims_affected(self, record) -> list:
         return []
+
+    def publish_refusal(self, request: HttpRequest, record) -> tuple[str, dict]:
+        """Why this person may not publish `record` (a source's maker-checker), with the
+        hand-off offers; the services decide for sure."""
+        return "", {}
 
 
 class SlugOptionalForm(VersionedForm):

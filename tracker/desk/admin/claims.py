@@ -13,6 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from tracker.newsroom.filters import AssigneeFilter
+from tracker.newsroom.panels import hand_off, record_panel
+
 from .. import services
 from ..candidates import find_candidates
 from ..choices import NEEDS_A_LOOK, Stance, State, Verdict
@@ -31,7 +34,7 @@ from ..models import Claim, ClaimForReview, Evidence, Passage, Source, short_tex
 from ..similar import likely_repeats
 from ..text import strip_control_chars
 from .base import EditorialAdmin, ReadOnlyAdmin, RecordAdmin, apply_service_error, formset_rows
-from .guards import is_record_id, numeric_id
+from .guards import Refused, is_record_id, numeric_id
 from .intake import earlier_checks
 
 DONE = {
@@ -167,7 +170,7 @@ class ClaimAdmin(EditorialAdmin):
     list_display = ("short_statement", "state", "verdict", "source", "drafted_by", "updated_at")
     list_select_related = ("source", "drafted_by")
     list_deferred = ("source__text",)
-    list_filter = ("state", "verdict", FlaggedEvidenceFilter, "topics")
+    list_filter = ("state", AssigneeFilter, "verdict", FlaggedEvidenceFilter, "topics")
     search_fields = ("statement", "claimant", "quote", "slug")
     date_hierarchy = None
     # Along the updated_at index: the verdict-date order sorted all 100,000 claims.
@@ -317,10 +320,13 @@ class ClaimAdmin(EditorialAdmin):
         for action, (label, form_class, codename, states) in WORKFLOW.items():
             if claim.state not in states or not request.user.has_perm(f"desk.{codename}"):
                 continue
-            refusal = ""
+            refusal, offers = "", {}
             if action in ("publish", "correct"):
                 refusal = services.publish_refusal(claim, request.user, doing=action)
-            buttons.append({"action": action, "label": label, "needs_form": form_class is not None, "refusal": refusal})
+                if refusal:
+                    offers = hand_off(request, claim, services.claim_publishers(claim, doing=action))
+            buttons.append({"action": action, "label": label, "needs_form": form_class is not None, "refusal": refusal,
+                            "hand_off": offers})  # fmt: skip
         return buttons
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -338,6 +344,7 @@ class ClaimAdmin(EditorialAdmin):
                     if item.claim.pk != claim.earlier_check_id
                 ],
                 "can_link_earlier": not services.claim_edit_refusal(claim, request.user),
+                **record_panel(request, claim),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -353,9 +360,10 @@ class ClaimAdmin(EditorialAdmin):
         claim = self._claim_for(request, object_id)
         label, form_class, codename, _states = WORKFLOW[action]
         if not request.user.has_perm(f"desk.{codename}"):
-            who = services.names(services.checkers.staff_with(codename).exclude(pk=request.user.pk)[:5])
-            then = f" {who} can." if who else ""
-            raise PermissionDenied(f"Your role on the desk does not include this step ({label.rstrip('…')}).{then}")
+            able = list(services.checkers.staff_with(codename).exclude(pk=request.user.pk)[:5])
+            then = f" {services.names(able)} can." if able else ""
+            raise Refused(f"Your role on the desk does not include this step ({label.rstrip('…')}).{then}",
+                          record=claim, able=able)  # fmt: skip
         if claim.state not in WORKFLOW[action][3]:
             self.message_user(request, f"This claim is {claim.get_state_display().lower()}: it cannot be "
                               f"{label.rstrip('…').lower()} now.", messages.WARNING)  # fmt: skip
@@ -401,6 +409,7 @@ class ClaimAdmin(EditorialAdmin):
             "form": form,
             "evidence": claim.evidence.select_related("source"),
             "refusal": refusal,
+            "hand_off": hand_off(request, claim, services.claim_publishers(claim, doing=action)) if refusal else {},
             "sources_published_with": services.sources_published_with(claim) if action == "publish" else [],
             "republication_changes": services.republication_changes(
                 claim, verdict=claim.verdict, rationale=claim.rationale

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 
@@ -13,6 +14,15 @@ def is_record_id(value: str) -> bool:
     """ASCII digits, at most 19 (int() refuses over 4,300 digits; the ORM answers a
     number beyond bigint as "no such record")."""
     return value.isascii() and value.isdigit() and len(value) <= 19
+
+
+class Refused(PermissionDenied):
+    """A step refused to this person on this record; the desk's 403 page offers to hand
+    the record to one of `able`, who can take the step (tracker/urls.py)."""
+
+    def __init__(self, message: str, *, record, able):
+        super().__init__(message)
+        self.record, self.able = record, able
 
 
 def numeric_id(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -9,6 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from tracker.newsroom.filters import AssigneeFilter
+from tracker.newsroom.panels import hand_off, record_panel
+
 from .. import services
 from ..choices import State
 from ..forms import AttachEvidenceForm, MarkClaimForm, SourceForm
@@ -32,7 +35,7 @@ class SourceAdmin(PublishableAdmin):
     form = SourceForm
     change_form_template = "admin/desk/source/change_form.html"
     list_display = ("title", "publisher", "kind", "reliability", "published_on", "state", "claim_count")
-    list_filter = ("state", "kind", "reliability", "language")
+    list_filter = ("state", AssigneeFilter, "kind", "reliability", "language")
     search_fields = ("title", "publisher", "url", "slug")
     actions = ["publish_selected"]
     fieldsets = [
@@ -93,6 +96,15 @@ class SourceAdmin(PublishableAdmin):
             )
         except services.DuplicateSource as duplicate:
             raise SourceForm.duplicate_error(duplicate) from None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = self.get_object(request, object_id)
+        extra = record_panel(request, source) if source is not None else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def publish_refusal(self, request: HttpRequest, record: Source) -> tuple[str, dict]:
+        refusal = services.source_publish_refusal(record, request.user)
+        return refusal, hand_off(request, record, services.source_publishers(record)) if refusal else {}
 
     def claims_affected(self, record) -> list:
         return list(services.sources.claims_resting_on(record).order_by("statement")[:100])

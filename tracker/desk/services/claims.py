@@ -26,7 +26,7 @@ from tracker.events.log import NOT_PUBLIC, Snapshot, last_public, log_change, pr
 from tracker.events.models import RecheckFlag
 from tracker.events.recheck import may_recheck
 
-from .. import clock
+from .. import clock, signals
 from ..choices import CorrectionKind, Stance, State, Verdict
 from ..models import Claim, ClaimEvent, Correction, Evidence, Source, short_text
 from ..rules import verdict_evidence_problems
@@ -243,6 +243,7 @@ def claim_create_draft(
     save(claim, by=by, reason="Drafted")
     claim.contributors.add(by)
     _event(claim, Action.DRAFTED, by)
+    signals.step("claim_drafted", claim, by)
     if links or evidence:
         claim = claim_edit(claim=claim, by=by, links=links, add=evidence)
     return claim
@@ -566,6 +567,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     claim.submitted_at = clock.now()
     save(claim, by=by, reason="Submitted for review")
     _event(claim, Action.SUBMITTED, by)
+    signals.step("claim_submitted", claim, by)
     return claim
 
 
@@ -581,6 +583,7 @@ def claim_send_back(*, claim: Claim, by: User, comment: str) -> Claim:
     claim.state = State.DRAFT
     save(claim, by=by, reason=f"Sent back: {comment}")
     _event(claim, Action.SENT_BACK, by, comment)
+    signals.step("claim_sent_back", claim, by, comment=comment)
     return claim
 
 

@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from tracker.events.log import log_change, snapshot
 
-from .. import anchoring
+from .. import anchoring, signals
 from ..candidates import index_passages
 from ..canonical import canonical_url
 from ..choices import AnchorMethod, CorrectionKind, DatePrecision, State
@@ -130,6 +130,7 @@ def source_create(*, by: User, title: str, publisher: str, kind: str, reliabilit
     save(source, by=by, reason="Archived")
     source.contributors.add(by)
     index_passages(source)
+    signals.step("source_archived", source, by)
     return source
 
 
@@ -270,6 +271,7 @@ def reanchor_quotes(source: Source, *, by: User | None, note: str = "") -> list[
                 save(item, by=by, reason=f"Orphaned: the quote no longer occurs in “{source.slug}” "
                                          f"(best match scored {found.score:.2f})")  # fmt: skip
                 changed_claims.add(claim_id)
+                signals.step("quote_flagged", source, by, item=item)
             orphaned.append(item)
             continue
         method, score = found.method, found.score
@@ -286,6 +288,7 @@ def reanchor_quotes(source: Source, *, by: User | None, note: str = "") -> list[
          item.anchor_score, item.suggested_start, item.suggested_end) = new  # fmt: skip
         if impact is not None:
             item.anchor_moved_by = by
+            signals.step("quote_flagged", source, by, item=item)
         how = "" if method == AnchorMethod.EXACT else f" ({AnchorMethod(method).label.lower()}, score {score:.2f})"
         save(item, by=by, reason=f"Re-anchored after an edit of “{source.slug}”{how}")
         changed_claims.add(claim_id)
@@ -308,6 +311,7 @@ def _after_quotes_moved(claim: Claim, source: Source, impacts: list[QuoteImpact]
             claim=claim, by=by, before=before, note=f"The source “{source.title}” was corrected{why}. {changes}"
         )
         return
+    signals.step("claim_returned", claim, by, source=source)
     claim_return_to_review(
         claim=claim,
         by=by,
