@@ -62,6 +62,21 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=60000", options["options"])
 
 
+@pytest.fixture(scope="session")
+def _test_db_image():
+    from . import db_image
+
+    with db_image.migrations_from_image():
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_db_image, django_db_setup):
+    """pytest-django's, with an in-memory SQLite database loaded from an image of the
+    migrated schema rather than migrated in every worker (tests/db_image.py)."""
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test database reuses record

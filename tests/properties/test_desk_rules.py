@@ -27,10 +27,16 @@ the public surfaces:
 The checks that need no memory of earlier steps live in invariants.py, where the
 generate_demo test runs them too.
 
-PROPERTY_EXAMPLES and PROPERTY_STEPS raise the effort (CI runs more than a laptop).
+Besides the random staff, some rules play the sequences that break a rule when its
+check is missing: one who wrote some of a claim presses publish; the publisher corrects
+what the verdict rests on; a source is retracted, then its claims published again; a
+claim quotes its own source; a form opened before another save is saved. Each of the
+rules it checks fails when the service's check is removed (scripts/mutants.py tries).
+
+Quick by default; TEST_EFFORT=full (CI) runs more and longer sequences, and
+PROPERTY_EXAMPLES and PROPERTY_STEPS set them (tests/effort.py).
 """
 
-import os
 import re
 
 import pytest
@@ -48,9 +54,10 @@ from tracker.desk.models import Claim, ClaimEvent, Correction, Evidence, Source
 from tracker.events.log import snapshot
 from tracker.events.models import Event
 
+from .. import effort
 from ..admin_forms import claim_form
 from . import invariants
-from .invariants import CONTENT
+from .invariants import CONTENT, authors
 
 SENTENCES = [
     [
@@ -79,6 +86,7 @@ STATEMENTS = [
     "Naval exercises are planned.",
 ]
 ROLES = ["Reporter", "Reporter", "Verifier", "Verifier", "Editor", "Editor", None]
+CHECKERS = [2, 3, 4, 5]  # who may publish verdicts: the verifiers and the editors
 VERDICTS = [v for v in Verdict.values if v != Verdict.NOT_RATED]
 STANCES = ["supports", "contradicts", "context"]
 # Editors and verifiers can do the most, so they act more often than the others.
@@ -369,6 +377,97 @@ class DeskMachine(RuleBasedStateMachine):
         }  # fmt: skip
         self._post(who, f"/admin/desk/source/{record.pk}/change/", data)
 
+    # The sequences that break a rule when its check is missing ---------------------------
+
+    def _workflow(self, who: int, claim: Claim, action: str, verdict: str, note: str = "") -> int:
+        data = {"verdict": verdict, "rationale": "Because the evidence says so.", "comment": note or "Look again.",
+                "note": note or "We corrected the verdict.", "reason": note or "A new document came in."}  # fmt: skip
+        return self._post(who, f"/admin/desk/claim/{claim.pk}/workflow/{action}/", data)
+
+    @rule(
+        pick=PICK, checker=st.sampled_from(CHECKERS), verdict=st.sampled_from(VERDICTS), stance=st.sampled_from(STANCES)
+    )
+    def one_who_wrote_some_of_it_presses_publish(self, pick, checker, verdict, stance):
+        """Maker-checker (rule 4): a verifier or editor writes some of the claim (adds a
+        quote), then tries to publish or correct its verdict."""
+        claim = self._claim(pick)
+        if claim is None or claim.state not in (State.IN_REVIEW, State.PUBLISHED):
+            return
+        wrote = [who for who in CHECKERS if self.staff[who].pk in authors(claim)]
+        if not wrote:
+            note = "We added a quote that bears on the claim." if claim.state == State.PUBLISHED else ""
+            self._save_claim_form(checker, pick, note=note, add=(1, pick % 4, stance))
+            wrote = [checker] if self.staff[checker].pk in authors(Claim.objects.get(pk=claim.pk)) else []
+        for who in wrote:
+            claim = Claim.objects.get(pk=claim.pk)
+            self._workflow(who, claim, "correct" if claim.state == State.PUBLISHED else "publish", verdict)
+
+    @rule(pick=PICK, verdict=st.sampled_from(VERDICTS))
+    def someone_who_wrote_none_of_it_publishes(self, pick, verdict):
+        """Whoever may publish the claim tries to, with any verdict (rule 3 decides)."""
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        if claim.state == State.DRAFT:
+            self._workflow(self._index(claim.drafted_by_id), claim, "submit", verdict)
+        claim = Claim.objects.get(pk=claim.pk)
+        if claim.state == State.IN_REVIEW:
+            free = [who for who in CHECKERS if self.staff[who].pk not in authors(claim)]
+            if free:
+                self._workflow(free[pick % len(free)], claim, "publish", verdict)
+
+    def _index(self, user_id: int) -> int:
+        return next((n for n, user in enumerate(self.staff) if user.pk == user_id), 6)
+
+    @rule(pick=PICK, editor=st.sampled_from([4, 5]), statement=TEXTS)
+    def the_publisher_changes_what_it_rests_on(self, pick, editor, statement):
+        """An editor publishes a claim's verdict, then edits its statement (rule 4 both ways)."""
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        if claim.state == State.IN_REVIEW and self.staff[editor].pk not in authors(claim):
+            self._workflow(editor, claim, "publish", claim.verdict if claim.verdict in VERDICTS else VERDICTS[0])
+        claim = Claim.objects.get(pk=claim.pk)
+        if claim.state == State.PUBLISHED and claim.reviewed_by_id in {self.staff[4].pk, self.staff[5].pk}:
+            who = self._index(claim.reviewed_by_id)
+            self._save_claim_form(who, pick, note="We reworded the claim.", statement=statement or "Reworded.")
+
+    @rule(source=st.integers(0, 1), editor=st.sampled_from([4, 5]), verdict=st.sampled_from(VERDICTS))
+    def retract_a_source_then_publish_its_claims(self, source, editor, verdict):
+        """A quoted source is retracted (with a note): the claims resting on it must not
+        stay published on it, nor be published again on it (rule 3)."""
+        self.publish_or_retract_a_source(editor, source, "retract")
+        for claim in Claim.objects.filter(state=State.IN_REVIEW, pk__in=self.claims):
+            free = [who for who in CHECKERS if self.staff[who].pk not in authors(claim)]
+            if free:
+                self._workflow(free[0], claim, "publish", verdict)
+
+    @rule(pick=PICK, sentence=st.integers(-1, 3), stance=st.sampled_from(STANCES))
+    def quote_the_claims_own_source(self, pick, sentence, stance):
+        """Evidence from the source the claim appears in (-1: its own words), added on
+        the claim's page by whoever may change it now (rule 3)."""
+        claim = self._claim(pick)
+        if claim is None or claim.state == State.RETRACTED:
+            return
+        who = {State.DRAFT: self._index(claim.drafted_by_id), State.IN_REVIEW: 2}.get(claim.state, 4)
+        source = self.sources.index(claim.source_id)
+        if sentence < 0:
+            sentence = SENTENCES[source].index(claim.quote) if claim.quote in SENTENCES[source] else 0
+        note = "We added context from the same document." if claim.state == State.PUBLISHED else ""
+        self._save_claim_form(who, pick, note=note, add=(source, sentence, stance))
+
+    @rule(pick=PICK, statement=TEXTS)
+    def save_a_form_opened_before_another_save(self, pick, statement):
+        """Two staff on one claim: the later save of a stale form is refused (rule 7)."""
+        claim = self._claim(pick)
+        if claim is None or claim.version < 2 or claim.state == State.RETRACTED:
+            return
+        who = {State.DRAFT: self._index(claim.drafted_by_id), State.IN_REVIEW: 2}.get(claim.state, 4)
+        data = claim_form(claim, statement=f"{statement} A stale rewording.", seen_version=claim.version - 1,
+                          correction_note="We reworded the claim.")  # fmt: skip
+        status = self._post(who, f"/admin/desk/claim/{claim.pk}/change/", data)
+        assert status != 302, f"a stale form of {claim.slug} was saved over a later change"
+
     # The rules, after every step -----------------------------------------------------------
 
     def _remember(self):
@@ -432,15 +531,22 @@ class DeskMachine(RuleBasedStateMachine):
     def nothing_unpublished_is_public(self):
         invariants.nothing_unpublished_is_public()
 
+    @invariant()
+    def retractions_and_moved_quotes(self):
+        invariants.every_retraction_has_a_public_note()
+        invariants.no_quote_is_silently_repointed()
+        invariants.moved_quotes_are_confirmed_by_someone_else()
+
 
 @pytest.mark.django_db
 def test_the_desk_rules_hold_whatever_the_staff_do():
     run_state_machine_as_test(
         DeskMachine,
         settings=settings(
-            max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "12")),
-            stateful_step_count=int(os.environ.get("PROPERTY_STEPS", "25")),
+            max_examples=effort.examples(10, 40, "PROPERTY_EXAMPLES"),
+            stateful_step_count=effort.examples(20, 30, "PROPERTY_STEPS"),
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            **effort.hypothesis_extras(),
         ),
     )

@@ -18,12 +18,14 @@ taking a suggestion). Refused steps are expected; after every step it checks:
 - no reader-visible change to a claim without a public note: a published claim whose
   reader view differs from the one readers last saw gained a correction.
 
-Each of these fails when the check enforcing it is removed from the services (tried by
-hand: the guard in checkers.guard_claim_contribution, the moved-quote problem in
-claims.verdict_problems, checkers.source_publish_refusal, the note in claim_publish).
-"""
+- a claim once published is never deleted; a source is published only by someone who
+  may publish sources; a moved quote is never silently re-pointed, and is confirmed by
+  someone other than whoever moved it.
 
-import os
+Each of these fails when the check enforcing it is removed from the services:
+scripts/mutants.py removes each and runs this test and test_desk_rules.py. Quick by
+default; TEST_EFFORT=full (CI) runs more (tests/effort.py).
+"""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,7 +40,10 @@ from tracker.desk import services
 from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, Evidence, Source
 from tracker.desk.services import checkers
+from tracker.desk.services.common import can
 
+from .. import effort
+from . import invariants
 from .invariants import authors
 
 TEXTS = [
@@ -114,6 +119,7 @@ class ThreePersonDesk(RuleBasedStateMachine):
             self.people.append(users.get(pk=user.pk))
         self.sources: list[int] = []
         self.claims: list[int] = []
+        self.ever_published: set[int] = set()
         self.seen: dict[int, tuple] = {}  # claim -> reader view when it was last public
         self.notes: dict[int, int] = {}  # claim -> corrections then
         for index in range(2):
@@ -308,6 +314,29 @@ class ThreePersonDesk(RuleBasedStateMachine):
             self.publish(person, pick, verdict, False)
             self.publish(person, pick, verdict, True)
 
+    @rule(who=WHO, pick=PICK)
+    def delete_a_claim(self, who, pick):
+        """Only a draft never published is deleted; a published claim is retracted (rule 6)."""
+        claim = self._claim(pick)
+        if claim is not None:
+            self._try(lambda: services.claim_delete(claim=claim, by=self.people[who]))
+
+    @rule(archivist=WHO, pick=PICK, verdict=st.sampled_from(VERDICTS))
+    def publish_a_claim_quoting_a_source_one_archived(self, archivist, pick, verdict):
+        """Someone archives a draft source, the claim's drafter (or the verifier) quotes
+        it, then each of the three tries to publish the claim, which publishes the
+        source: never by whoever archived it (rule 4)."""
+        before = len(self.sources)
+        self.archive_a_draft_source(archivist)
+        claim = self._claim(pick)
+        if len(self.sources) == before or claim is None:
+            return
+        quoter = 0 if claim.state == State.DRAFT else 1
+        self.attach_evidence(quoter, pick, len(self.sources) - 1, 0, "supports")
+        self.move_it_along(quoter, pick, "submit")
+        for person in (archivist, *(p for p in (1, 2) if p != archivist)):
+            self.publish(person, pick, verdict, True)
+
     @rule(who=WHO, pick=PICK, with_reason=st.booleans())
     def confirm_a_moved_quote(self, who, pick, with_reason):
         claim = self._claim(pick)
@@ -353,6 +382,18 @@ class ThreePersonDesk(RuleBasedStateMachine):
         for source in Source.objects.exclude(state=State.DRAFT):
             publisher = _source_publisher(source)
             assert publisher not in _source_authors(source), f"{source.slug}: its publisher archived or edited it"
+            by = next((p for p in self.people if p.pk == publisher), None)
+            assert by is None or can(by, "publish_source"), f"{source.slug}: published by one who may not"
+
+    @invariant()
+    def published_claims_are_never_deleted(self):
+        self.ever_published |= set(Claim.objects.exclude(first_published_at=None).values_list("pk", flat=True))
+        assert set(Claim.objects.filter(pk__in=self.ever_published).values_list("pk", flat=True)) == self.ever_published
+
+    @invariant()
+    def moved_quotes_are_flagged_and_confirmed_by_someone_else(self):
+        invariants.no_quote_is_silently_repointed()
+        invariants.moved_quotes_are_confirmed_by_someone_else()
 
     @invariant()
     def no_reader_visible_change_without_a_public_note(self):
@@ -368,9 +409,10 @@ def test_a_desk_of_three_never_deadlocks_and_keeps_its_rules():
     run_state_machine_as_test(
         ThreePersonDesk,
         settings=settings(
-            max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "12")),
-            stateful_step_count=int(os.environ.get("PROPERTY_STEPS", "25")),
+            max_examples=effort.examples(12, 60, "PROPERTY_EXAMPLES"),
+            stateful_step_count=effort.examples(25, 30, "PROPERTY_STEPS"),
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            **effort.hypothesis_extras(),
         ),
     )
