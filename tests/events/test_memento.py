@@ -146,6 +146,8 @@ def test_versions_page_lists_every_version_and_agreements_and_sources_have_them_
         url = timemap(listed)[-1]["url"]
         memento = client.get(url)
         assert memento.status_code == 200 and "Memento-Datetime" in memento
+        # Its one version is both the first and the last.
+        assert f'<{url}>; rel="first last memento"' in memento["Link"]
         assert record.title in memento.content.decode() and "As published on" in memento.content.decode()
         assert "Earlier versions" in client.get(f"/{kind}/{record.slug}/").content.decode()
 

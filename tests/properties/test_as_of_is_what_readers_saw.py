@@ -118,7 +118,7 @@ def test_as_of_any_earlier_day_shows_exactly_what_readers_saw_that_day():
     run_state_machine_as_test(
         DeskThroughTime,
         settings=settings(
-            max_examples=int(os.environ.get("AS_OF_PROPERTY_EXAMPLES", "4")),
+            max_examples=int(os.environ.get("AS_OF_PROPERTY_EXAMPLES", "3")),
             stateful_step_count=int(os.environ.get("PROPERTY_STEPS", "12")),
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

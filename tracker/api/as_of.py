@@ -20,8 +20,9 @@ from .errors import InvalidFilter
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
-    description="The record as it stood on this day (YYYY-MM-DD): a claim's statement, verdict and rationale "
-    "as published at the end of that day; an agreement's status by its dated status history. Not a date: "
+    description="The record as it stood on this day (YYYY-MM-DD): a claim exactly as readers saw it at the "
+    "end of that day (statement, verdict and its date, rationale, evidence, links and the corrections published "
+    "by then); an agreement's status by its dated status history. Not a date: "
     "400. A day in the future, or one when the claim was not published: 404 (there is no record of that day).",
 )
 

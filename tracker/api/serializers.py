@@ -343,10 +343,9 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class ClaimAsOfSerializer(ClaimSerializer):
-    """The claim's detail, now or (`as_of`) as readers saw it then: the links and
-    corrections are read from `shown` (tracker/api/as_of.py), so that an earlier
-    version lists those of its own time."""
-
+    # The claim's detail, now or (`as_of`) as readers saw it then: the links and
+    # corrections are read from `shown` (tracker/api/as_of.py), so that an earlier
+    # version lists those of its own time. (A comment: a docstring would be in the schema.)
     as_of = as_of_field()
     agreements = AgreementRefSerializer(many=True, source="shown.agreements")
     meetings = MeetingRefSerializer(many=True, source="shown.meetings")

@@ -70,7 +70,8 @@ def _memento_links(request: HttpRequest, kind: str, slug: str, all_versions, ind
         f'<{_uri(request, kind, "timegate", slug)}>; rel="timegate"',
         f'<{_uri(request, kind, "timemap-link", slug)}>; rel="timemap"; type="application/link-format"',
     ]
-    shown = {0: ["first"], len(all_versions) - 1: ["last"]}
+    shown: dict[int, list[str]] = {0: ["first"]}
+    shown.setdefault(len(all_versions) - 1, []).append("last")
     if index > 0:
         shown.setdefault(index - 1, []).append("prev")
     if index < len(all_versions) - 1:

@@ -66,11 +66,6 @@ def versions_of(record: models.Model) -> list[Version]:
     return [Version(event_id=pk, at=at, state=state) for pk, at, state in rows]
 
 
-def version(record: models.Model, event_id: int) -> Version | None:
-    row = _events(record).filter(state__isnull=False).filter(pk=event_id).values_list("id", "at", "state").first()
-    return Version(event_id=row[0], at=row[1], state=row[2]) if row else None
-
-
 def version_at(record: models.Model, when: dt.datetime) -> Version | None:
     """The version readers saw at `when`: the one after the record's last event by
     then. None if it was not yet on the public record, or was off it then (withdrawn

@@ -176,12 +176,22 @@ def version_page(request: HttpRequest, record, version: versions.Version) -> dic
     }
 
 
+def _passage_url(source_url: str, item, *, then: bool) -> str:
+    """Where a quote sits on its source's page: at the passage the page marks now, or,
+    in an earlier version, at the words themselves (`#:~:text=`), since the source's
+    page marks the passages quoted now, which may since have moved or gone."""
+    if then:
+        return text_fragment_url(source_url, item.quote) if item.quote else source_url
+    return source_url + ("" if item.anchor_broken else item.fragment)
+
+
 def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None, corrections=None, about=None) -> dict:
     """What the claim page shows of `claim` with `evidence` (the desk's preview builds
     it from a draft: tracker/desk/admin/preview.py; an earlier version from its state)."""
     evidence = sorted(evidence, key=lambda item: (STANCE_ORDER[item.stance], item.source.title, item.start))
     for item in evidence:
         item.original_url = text_fragment_url(item.source.url, item.quote) if item.source.url else None
+        item.passage_url = _passage_url(item.source.get_absolute_url(), item, then=as_of is not None)
     review = None if as_of else jsonld.claim_review(claim, request)
     if corrections is None:
         corrections = public_corrections(corrections_with_records().filter(claim=claim))
@@ -199,6 +209,9 @@ def claim_context(request: HttpRequest, claim: Claim, *, evidence, as_of=None, c
         "record_feed": feed_link(claim),
         "verdict": verdict_info(claim.verdict),
         "source_is_public": claim.source.is_public,
+        "where_url": _passage_url(claim.source.get_absolute_url(), claim, then=as_of is not None)
+        if claim.source.is_public
+        else None,
         "evidence": evidence,
         "corrections": corrections,
         **about,
