@@ -16,20 +16,30 @@ taking a suggestion). Refused steps are expected; after every step it checks:
 - maker-checker per record, read off the history tables: no claim's publisher wrote its
   content or evidence, no source's publisher archived it or changed its text;
 - no reader-visible change to a claim without a public note: a published claim whose
-  reader view differs from the one readers last saw gained a correction.
+  reader view differs from the one readers last saw gained a correction;
+- no internal comment on any public surface: the text of every comment the three wrote
+  (each with a unique marker, on claims and on sources) is on neither the public page
+  nor the API answer of any published claim it could reach (its own, or one quoting the
+  commented source).
+
+The three also assign, take and hand records on (tracker/newsroom), which must neither
+unblock what maker-checker refuses nor block what it allows.
 
 Each of these fails when the check enforcing it is removed from the services (tried by
 hand: the guard in checkers.guard_claim_contribution, the moved-quote problem in
 claims.verdict_problems, checkers.source_publish_refusal, the note in claim_publish).
 """
 
+import itertools
 import os
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -38,6 +48,7 @@ from tracker.desk import services
 from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, Evidence, Source
 from tracker.desk.services import checkers
+from tracker.newsroom import services as newsroom
 
 from .invariants import authors
 
@@ -115,6 +126,9 @@ class ThreePersonDesk(RuleBasedStateMachine):
         self.sources: list[int] = []
         self.claims: list[int] = []
         self.seen: dict[int, tuple] = {}  # claim -> reader view when it was last public
+        self.markers: list[tuple[str, str, int]] = []  # (marker, "claim" or "source", its id)
+        self.numbers = itertools.count()
+        self.reader = Client()
         self.notes: dict[int, int] = {}  # claim -> corrections then
         for index in range(2):
             source = services.source_create(
@@ -322,6 +336,26 @@ class ThreePersonDesk(RuleBasedStateMachine):
         self._try(lambda: services.quote_confirm(claim=claim, by=self.people[who], evidence_id=evidence_id,
                                                  reason=reason))  # fmt: skip
 
+    @rule(who=WHO, to=WHO, pick=PICK, on_source=st.booleans())
+    def assign_or_hand_off(self, who, to, pick, on_source):
+        """Take it, assign it, hand it on: refused or not, it changes no rule."""
+        record = self._source(pick) if on_source else self._claim(pick)
+        if record is not None:
+            self._try(lambda: newsroom.assign(record=record, to=self.people[to], by=self.people[who]))
+
+    @rule(who=WHO, pick=PICK, on_source=st.booleans(), field=st.sampled_from(["", "statement", "text"]),
+          mention=st.sampled_from(["", "@only-reporter ", "@only-editor "]))  # fmt: skip
+    def comment(self, who, pick, on_source, field, mention):
+        record = self._source(pick) if on_source else self._claim(pick)
+        if record is None:
+            return
+        kind = "source" if on_source else "claim"
+        field = field if field in newsroom.COMMENT_FIELDS[kind] else ""
+        marker = f"internalnote{next(self.numbers)}x{pick}"
+        body = f"{mention}{marker}: check this before it goes out."
+        if self._try(lambda: newsroom.comment_add(record=record, by=self.people[who], field=field, body=body)):
+            self.markers.append((marker, kind, record.pk))
+
     # The rules, after every step ---------------------------------------------------------
 
     @staticmethod
@@ -353,6 +387,23 @@ class ThreePersonDesk(RuleBasedStateMachine):
         for source in Source.objects.exclude(state=State.DRAFT):
             publisher = _source_publisher(source)
             assert publisher not in _source_authors(source), f"{source.slug}: its publisher archived or edited it"
+
+    @invariant()
+    def no_internal_comment_on_any_public_surface(self):
+        if not self.markers:
+            return
+        on_claims = {pk for _, kind, pk in self.markers if kind == "claim"}
+        on_sources = {pk for _, kind, pk in self.markers if kind == "source"}
+        reached = Claim.objects.published().filter(
+            models.Q(pk__in=on_claims) | models.Q(source__in=on_sources) | models.Q(evidence__source__in=on_sources)
+        )
+        caches["rates"].clear()  # the API's anonymous rate would run out over a long run
+        for slug in reached.values_list("slug", flat=True).distinct():
+            for address in (f"/claims/{slug}/", f"/api/v1/claims/{slug}/"):
+                response = self.reader.get(address)
+                assert response.status_code == 200, address
+                for marker, _, _ in self.markers:
+                    assert marker.encode() not in response.content, f"an internal comment is on {address}"
 
     @invariant()
     def no_reader_visible_change_without_a_public_note(self):
