@@ -129,6 +129,7 @@ class ThreePersonDesk(RuleBasedStateMachine):
         self.markers: list[tuple[str, str, int]] = []  # (marker, "claim" or "source", its id)
         self.numbers = itertools.count()
         self.reader = Client()
+        self.checked: tuple = ()  # what the comment invariant last read the pages of
         self.notes: dict[int, int] = {}  # claim -> corrections then
         for index in range(2):
             source = services.source_create(
@@ -397,6 +398,11 @@ class ThreePersonDesk(RuleBasedStateMachine):
         reached = Claim.objects.published().filter(
             models.Q(pk__in=on_claims) | models.Q(source__in=on_sources) | models.Q(evidence__source__in=on_sources)
         )
+        # Read again only when a comment was written or a reached claim changed since.
+        reading = (len(self.markers), *sorted(set(reached.values_list("slug", "updated_at", "version"))))
+        if reading == self.checked:
+            return
+        self.checked = reading
         caches["rates"].clear()  # the API's anonymous rate would run out over a long run
         for slug in reached.values_list("slug", flat=True).distinct():
             for address in (f"/claims/{slug}/", f"/api/v1/claims/{slug}/"):

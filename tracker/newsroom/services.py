@@ -143,8 +143,8 @@ def assign(*, record: Record, to: User, by: User) -> bool:
         if changed and to.pk != by.pk:
             waiting = isinstance(record, Claim) and record.state == State.IN_REVIEW
             kind = Kind.REVIEW if waiting else Kind.ASSIGNED
-            how = "waits for your review" if waiting else "is assigned to you"
-            text = f"{checkers.display_name(by)}: the {kind_of(record)} “{_title(record)}” {how}."
+            how = "it waits for your review" if waiting else "it is yours to take forward"
+            text = f"{checkers.display_name(by)} handed you the {kind_of(record)} “{_title(record)}”: {how}."
             notify(to, kind, record, text, by)
     return changed
 
@@ -201,10 +201,10 @@ def comment_add(*, record: Record, by: User, body: str, field: str = "", evidenc
     with transaction.atomic():
         comment = Comment.objects.create(**on(record), author=by, body=body, field=field, evidence=evidence)
         comment.mentions.set(people)
-        where = f" on {field}" if field else (" on an evidence row" if evidence else "")
+        where = f" on its {field}" if field else (" on one of its evidence rows" if evidence else "")
         for person in people:
             if person.pk != by.pk and can_see(person, record):
-                text = f"{checkers.display_name(by)} mentioned you{where} on the {what} “{_title(record)}”: {body}"
+                text = f"{checkers.display_name(by)} mentioned you on the {what} “{_title(record)}”{where}: {body}"
                 notify(person, Kind.MENTIONED, record, text, by)
     return comment
 
