@@ -61,3 +61,11 @@ def test_an_editor_who_archived_a_source_hands_its_publication_to_a_verifier(des
     client.post(reverse("admin:desk_source_workflow", args=[source.pk, "publish"]))
     source.refresh_from_db()
     assert source.state == State.DRAFT
+
+
+def test_a_reporter_refused_publishing_their_source_hands_it_on_from_the_403(desk, make_source, login):
+    source = make_source(state=State.DRAFT, by=desk.rita)
+    page = login(desk.rita).get(reverse("admin:desk_source_workflow", args=[source.pk, "publish"]))
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "You are not allowed to publish sources." in html and "Hand to Vera Vance" in html

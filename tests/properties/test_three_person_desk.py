@@ -16,7 +16,14 @@ taking a suggestion). Refused steps are expected; after every step it checks:
 - maker-checker per record, read off the history tables: no claim's publisher wrote its
   content or evidence, no source's publisher archived it or changed its text;
 - no reader-visible change to a claim without a public note: a published claim whose
-  reader view differs from the one readers last saw gained a correction.
+  reader view differs from the one readers last saw gained a correction;
+- no internal comment on any public surface: the text of every comment the three wrote
+  (each with a unique marker, on claims and on sources) is on neither the public page
+  nor the API answer of any published claim it could reach (its own, or one quoting the
+  commented source).
+
+The three also assign, take and hand records on (tracker/newsroom), which must neither
+unblock what maker-checker refuses nor block what it allows.
 
 - a claim once published is never deleted; a source is published only by someone who
   may publish sources; a moved quote is never silently re-pointed, and is confirmed by
@@ -27,11 +34,15 @@ scripts/mutants.py removes each and runs this test and test_desk_rules.py. Quick
 default; TEST_EFFORT=full (CI) runs more (tests/effort.py).
 """
 
+import itertools
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -41,6 +52,7 @@ from tracker.desk.choices import State, Verdict
 from tracker.desk.models import Claim, Evidence, Source
 from tracker.desk.services import checkers
 from tracker.desk.services.common import can
+from tracker.newsroom import services as newsroom
 
 from .. import effort
 from . import invariants
@@ -121,6 +133,10 @@ class ThreePersonDesk(RuleBasedStateMachine):
         self.claims: list[int] = []
         self.ever_published: set[int] = set()
         self.seen: dict[int, tuple] = {}  # claim -> reader view when it was last public
+        self.markers: list[tuple[str, str, int]] = []  # (marker, "claim" or "source", its id)
+        self.numbers = itertools.count()
+        self.reader = Client()
+        self.checked: tuple = ()  # what the comment invariant last read the pages of
         self.notes: dict[int, int] = {}  # claim -> corrections then
         for index in range(2):
             source = services.source_create(
@@ -351,6 +367,26 @@ class ThreePersonDesk(RuleBasedStateMachine):
         self._try(lambda: services.quote_confirm(claim=claim, by=self.people[who], evidence_id=evidence_id,
                                                  reason=reason))  # fmt: skip
 
+    @rule(who=WHO, to=WHO, pick=PICK, on_source=st.booleans())
+    def assign_or_hand_off(self, who, to, pick, on_source):
+        """Take it, assign it, hand it on: refused or not, it changes no rule."""
+        record = self._source(pick) if on_source else self._claim(pick)
+        if record is not None:
+            self._try(lambda: newsroom.assign(record=record, to=self.people[to], by=self.people[who]))
+
+    @rule(who=WHO, pick=PICK, on_source=st.booleans(), field=st.sampled_from(["", "statement", "text"]),
+          mention=st.sampled_from(["", "@only-reporter ", "@only-editor "]))  # fmt: skip
+    def comment(self, who, pick, on_source, field, mention):
+        record = self._source(pick) if on_source else self._claim(pick)
+        if record is None:
+            return
+        kind = "source" if on_source else "claim"
+        field = field if field in newsroom.COMMENT_FIELDS[kind] else ""
+        marker = f"internalnote{next(self.numbers)}x{pick}"
+        body = f"{mention}{marker}: check this before it goes out."
+        if self._try(lambda: newsroom.comment_add(record=record, by=self.people[who], field=field, body=body)):
+            self.markers.append((marker, kind, record.pk))
+
     # The rules, after every step ---------------------------------------------------------
 
     @staticmethod
@@ -394,6 +430,28 @@ class ThreePersonDesk(RuleBasedStateMachine):
     def moved_quotes_are_flagged_and_confirmed_by_someone_else(self):
         invariants.no_quote_is_silently_repointed()
         invariants.moved_quotes_are_confirmed_by_someone_else()
+
+    @invariant()
+    def no_internal_comment_on_any_public_surface(self):
+        if not self.markers:
+            return
+        on_claims = {pk for _, kind, pk in self.markers if kind == "claim"}
+        on_sources = {pk for _, kind, pk in self.markers if kind == "source"}
+        reached = Claim.objects.published().filter(
+            models.Q(pk__in=on_claims) | models.Q(source__in=on_sources) | models.Q(evidence__source__in=on_sources)
+        )
+        # Read again only when a comment was written or a reached claim changed since.
+        reading = (len(self.markers), *sorted(set(reached.values_list("slug", "updated_at", "version"))))
+        if reading == self.checked:
+            return
+        self.checked = reading
+        caches["rates"].clear()  # the API's anonymous rate would run out over a long run
+        for slug in reached.values_list("slug", flat=True).distinct():
+            for address in (f"/claims/{slug}/", f"/api/v1/claims/{slug}/"):
+                response = self.reader.get(address)
+                assert response.status_code == 200, address
+                for marker, _, _ in self.markers:
+                    assert marker.encode() not in response.content, f"an internal comment is on {address}"
 
     @invariant()
     def no_reader_visible_change_without_a_public_note(self):

@@ -159,10 +159,16 @@ class Presence(OnRecord):
         constraints = [
             *OnRecord.Meta.constraints,
             models.UniqueConstraint(
-                fields=["user", "claim"], condition=Q(claim__isnull=False), name="presence_one_per_claim"
+                fields=["user", "claim"],
+                condition=Q(claim__isnull=False),
+                name="presence_one_per_claim",
+                violation_error_message="This person already has this claim open.",
             ),
             models.UniqueConstraint(
-                fields=["user", "source"], condition=Q(source__isnull=False), name="presence_one_per_source"
+                fields=["user", "source"],
+                condition=Q(source__isnull=False),
+                name="presence_one_per_source",
+                violation_error_message="This person already has this source open.",
             ),
         ]
 

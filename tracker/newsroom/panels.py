@@ -35,12 +35,7 @@ def record_panel(request: HttpRequest, record) -> dict:
         .order_by("created_at", "pk")
     )
     in_pipeline = record.state in services.PIPELINE
-    if services.is_editor(user) and in_pipeline:
-        choices = [u for u in _desk_people() if services.can_see(u, record)]
-    elif in_pipeline:
-        choices = [u for u in services.movers(record) if not services.assign_refusal(record, user, u)]
-    else:
-        choices = []
+    choices = services.hand_on_choices(record, user) if in_pipeline else []
     return {
         "newsroom": {
             "kind": what,
@@ -59,15 +54,6 @@ def record_panel(request: HttpRequest, record) -> dict:
             "next": request.get_full_path(),
         }
     }
-
-
-def _desk_people():
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .order_by("first_name", "last_name", "username")
-        .prefetch_related("groups")[:200]
-    )
 
 
 def hand_off(request: HttpRequest, record, able) -> dict:

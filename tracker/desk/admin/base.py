@@ -21,10 +21,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.newsroom.panels import hand_off
+
 from .. import services
 from ..choices import State
 from ..forms import NoteForm, VersionedForm
-from .guards import RefusesBadInput, numeric_id
+from .guards import Refused, RefusesBadInput, numeric_id
 from .review import ReviewTools
 
 
@@ -322,9 +324,12 @@ class PublishableAdmin(EditorialAdmin):
             raise Http404
         record = get_object_or_404(self.model, pk=object_id)
         allowed = self.has_publish_permission(request) if action == "publish" else self.has_retract_permission(request)
-        if not (self.has_view_permission(request, record) and allowed):
+        if not self.has_view_permission(request, record):
             raise PermissionDenied
-        refusal, offers = self.publish_refusal(request, record) if action == "publish" else ("", {})
+        refusal, able = self.publish_refusal(request, record) if action == "publish" else ("", [])
+        if not allowed:  # the desk's 403, offering the record to who can (tracker/urls.py)
+            raise Refused(refusal or "Your role on the desk does not include this step.", record=record, able=able)
+        offers = hand_off(request, record, able) if refusal else {}
         data = request.POST if request.method == "POST" and not refusal else None
         form = NoteForm(data) if action == "retract" else forms.Form(data)
         if request.method == "POST" and form.is_valid():
@@ -354,10 +359,10 @@ class PublishableAdmin(EditorialAdmin):
     def claims_affected(self, record) -> list:
         return []
 
-    def publish_refusal(self, request: HttpRequest, record) -> tuple[str, dict]:
-        """Why this person may not publish `record` (a source's maker-checker), with the
-        hand-off offers; the services decide for sure."""
-        return "", {}
+    def publish_refusal(self, request: HttpRequest, record) -> tuple[str, list]:
+        """Why this person may not publish `record` (a source's maker-checker), and who
+        may instead, to hand it to; the services decide for sure."""
+        return "", []
 
 
 class SlugOptionalForm(VersionedForm):

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from tracker.newsroom.filters import AssigneeFilter
-from tracker.newsroom.panels import hand_off, record_panel
+from tracker.newsroom.panels import record_panel
 
 from .. import services
 from ..choices import State
@@ -102,9 +102,9 @@ class SourceAdmin(PublishableAdmin):
         extra = record_panel(request, source) if source is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
-    def publish_refusal(self, request: HttpRequest, record: Source) -> tuple[str, dict]:
+    def publish_refusal(self, request: HttpRequest, record: Source) -> tuple[str, list]:
         refusal = services.source_publish_refusal(record, request.user)
-        return refusal, hand_off(request, record, services.source_publishers(record)) if refusal else {}
+        return refusal, services.source_publishers(record) if refusal else []
 
     def claims_affected(self, record) -> list:
         return list(services.sources.claims_resting_on(record).order_by("statement")[:100])
