@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = ["tests/properties/test_desk_rules.py", "tests/properties/test_three_person_desk.py"]
+# The quicker one first: -x stops at the first failure.
+TESTS = ["tests/properties/test_three_person_desk.py", "tests/properties/test_desk_rules.py"]
 COPIED = ("tracker", "tests")  # what a mutation may touch (and the tests' .pyc caches stay apart)
 SERVICES = "tracker/desk/services"
 
@@ -193,8 +194,9 @@ def run_tests(workdir: Path, effort: str, timeout: float) -> tuple[str, float, s
     if done.returncode == 0:
         return "passed", seconds, ""
     if done.returncode == 1:
-        lines = [line for line in out.splitlines() if line.startswith(("E ", "FAILED"))]
-        return "failed", seconds, " | ".join(line.strip() for line in lines[-2:])[:300]
+        errors = [line[1:].strip() for line in out.splitlines() if line.startswith("E ") and "Error" in line]
+        test = next((line.split(" ")[1] for line in out.splitlines() if line.startswith("FAILED ")), "")
+        return "failed", seconds, f"{test.split('::')[-1][:40]}: {(errors or [''])[0][:160]}"
     return "error", seconds, out[-2000:]
 
 

@@ -61,6 +61,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=60000", options["options"])
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """After the counts: at what effort the suite ran, and how to run it at CI's."""
+    from . import effort
+
+    if effort.FULL:
+        line = "Effort: full (TEST_EFFORT=full, as CI runs it)."
+    else:
+        line = (
+            "Effort: quick (property, fuzz and API-contract tests try fewer examples); "
+            "`TEST_EFFORT=full make test` runs them as CI does."
+        )
+    terminalreporter.write_sep("-", line)
+
+
 @pytest.fixture(scope="session")
 def _test_db_image():
     from . import db_image
