@@ -14,7 +14,7 @@ THREADS ?= 1
 # runs them at CI's effort (tests/effort.py).
 PYTEST_ARGS ?= -n auto --dist worksteal
 
-.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak nginx
+.PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak nginx varnish edge-bench
 
 install: $(VENV)/.installed
 
@@ -68,11 +68,27 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<file>" >&2; exit 2; }
 	$(PY) manage.py restore $(BACKUP)
 
-# nginx (Debian's package) in front of two gunicorn servers on one PostgreSQL and one
-# Redis, on loopback: http://127.0.0.1:8320. Uses DATABASE_URL / CACHE_URL when they are
+# Varnish (the edge cache, Debian's varnish and varnish-modules) in front of nginx
+# (Debian's package) in front of two gunicorn servers on one PostgreSQL and one Redis,
+# and a worker that purges the edge after each change, on loopback: http://127.0.0.1:8323
+# (the edge), http://127.0.0.1:8320 (nginx). Uses DATABASE_URL / CACHE_URL when they are
 # PostgreSQL / Redis, else throw-away ones. Ctrl-C stops it (or CLUSTER_SECONDS=n).
-cluster: install nginx
+cluster: install nginx varnish
 	$(PY) scripts/cluster.py
+
+varnish:
+	@dpkg -s varnish varnish-modules >/dev/null 2>&1 || { \
+	  echo "Installing Varnish (Debian's varnish and varnish-modules, for xkey)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules >/dev/null; }
+
+# A viral claim through the edge: one claim page at 64 connections through Varnish and
+# through nginx to the app servers, and how long a correction takes to show through the
+# edge (docs/benchmarks.md, "Edge"). It corrects a claim: give it a bench or throw-away
+# DATABASE_URL (none: a throw-away PostgreSQL with the seeds). Report: artifacts/edge-bench.json.
+edge-bench: install nginx varnish
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) scripts/edge_bench.py
 
 nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \

@@ -432,11 +432,12 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def wrk(url: str, *, seconds: float, connections: int, script: Path) -> dict:
+def wrk(url: str, *, seconds: float, connections: int, script: Path, headers: tuple[str, ...] = ()) -> dict:
     threads = min(2, connections)
+    extra = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-         "-s", str(script), "-H", "Host: 127.0.0.1", url],
+         "-s", str(script), "-H", "Host: 127.0.0.1", *extra, url],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     line = next(line for line in out.stdout.splitlines() if line.startswith("BENCH_JSON "))

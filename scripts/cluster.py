@@ -1,9 +1,16 @@
-"""`make cluster`: two app servers (gunicorn) behind nginx on loopback, sharing one
-PostgreSQL and one Redis, as production runs (docs/deploying.md), small.
+"""`make cluster`: an edge cache (Varnish) in front of two app servers (gunicorn) behind
+nginx on loopback, sharing one PostgreSQL and one Redis, as production runs
+(docs/deploying.md), small.
 
-    nginx 127.0.0.1:8320  ->  gunicorn 127.0.0.1:8321 (app-a), 127.0.0.1:8322 (app-b)
+    Varnish 127.0.0.1:8323  ->  nginx 127.0.0.1:8320  ->  gunicorn 127.0.0.1:8321 (app-a),
+                                                          127.0.0.1:8322 (app-b)
                               both on DATABASE_URL (PostgreSQL) and CACHE_URL (Redis)
-    and one background worker (manage.py run_worker) beside them
+    and one background worker (manage.py run_worker) beside them, which purges the
+    edge after every change readers can see (tracker/caching/purge.py)
+
+Varnish runs deploy/varnish/tracker.vcl with its backend set to this nginx, in a
+working folder of its own (`-n`); the app servers then trust two proxy hops (Varnish
+and nginx each append to X-Forwarded-For). `Cluster(edge=False)` leaves it out.
 
 Without DATABASE_URL a throw-away PostgreSQL cluster is made (migrated, seeded, with
 local staff logins printed); without CACHE_URL two throw-away redis-servers are
@@ -70,6 +77,27 @@ http {{
 """
 
 
+VCL = opslib.ROOT / "deploy" / "varnish" / "tracker.vcl"
+
+
+def ensure_varnish() -> str:
+    path = shutil.which("varnishd") or ("/usr/sbin/varnishd" if Path("/usr/sbin/varnishd").exists() else None)
+    if not path:
+        raise SystemExit(
+            "Varnish is not installed: `apt-get install varnish varnish-modules` (make cluster does it as root)."
+        )
+    return path
+
+
+def edge_vcl(origin_port: int) -> str:
+    """deploy/varnish/tracker.vcl with its backend on this nginx."""
+    text = VCL.read_text()
+    default = '.port = "8320";'
+    if default not in text:
+        raise RuntimeError(f"{VCL} no longer names its backend port as {default}")
+    return text.replace(default, f'.port = "{origin_port}";')
+
+
 def ensure_nginx() -> str:
     path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not path:
@@ -87,17 +115,25 @@ class Cluster:
         rates_url: str = "",
         worker: bool = False,
         worker_env: dict | None = None,
+        edge: bool = False,
         **env,
     ):
         self.dir = Path(tempfile.mkdtemp(prefix="tracker-cluster-"))
         self.nginx_port = port_base
         self.app_ports = [port_base + 1, port_base + 2]
+        self.edge_port = port_base + 3 if edge else None
         if rates_url:
             env["RATES_CACHE_URL"] = rates_url
-        self.env = opslib.server_env(DATABASE_URL=database_url, CACHE_URL=cache_url, TRUSTED_PROXY_HOPS=1, **env)
+        hops = 1
+        if edge:
+            hops = 2  # Varnish, then nginx
+            env.setdefault("EDGE_PURGE_URLS", f"http://127.0.0.1:{self.edge_port}/")
+        self.env = opslib.server_env(DATABASE_URL=database_url, CACHE_URL=cache_url, TRUSTED_PROXY_HOPS=hops, **env)
         self.apps: list[subprocess.Popen | None] = [None, None]
         self.nginx: subprocess.Popen | None = None
+        self.varnish: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{self.nginx_port}"
+        self.edge_url = f"http://127.0.0.1:{self.edge_port}" if edge else None
         self.with_worker = worker
         self.worker_env = {**self.env, **{key: str(value) for key, value in (worker_env or {}).items()}}
         self.worker: subprocess.Popen | None = None
@@ -150,13 +186,54 @@ class Cluster:
             start_new_session=True,
         )
         opslib.wait_for(lambda: opslib.port_open(self.nginx_port), 15, "nginx")
+        if self.edge_port:
+            self.start_edge()
         # Ready when each server answers (its workers have warmed up), not when it listens.
         for index in range(2):
             http = opslib.Http(self.app_url(index), timeout=5)
             opslib.wait_for(lambda http=http: http.get("/robots.txt")[0] == 200, 30, f"app-{'ab'[index]} answering")
         return self
 
+    def start_edge(self) -> None:
+        """varnishd in the foreground (-F), its working folder under ours (-n)."""
+        varnishd = ensure_varnish()
+        vcl = self.dir / "tracker.vcl"
+        vcl.write_text(edge_vcl(self.nginx_port))
+        vcl.chmod(0o644)
+        self.varnish = subprocess.Popen(
+            [
+                varnishd,
+                "-F",
+                "-n",
+                str(self.dir / "varnish"),
+                "-a",
+                f"127.0.0.1:{self.edge_port}",
+                "-T",
+                "none",  # no management port: nothing to guard
+                "-f",
+                str(vcl),
+                "-s",
+                "malloc,128m",
+                # Room for the keys a page names (tracker/caching/edge.py keeps them under 7 kB).
+                "-p",
+                "http_resp_hdr_len=16k",
+                "-p",
+                "http_resp_size=64k",
+                "-p",
+                "workspace_backend=128k",
+            ],  # fmt: skip
+            stdout=open(self.dir / "varnish.log", "ab"),  # noqa: SIM115 - lives as long as Varnish
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        opslib.wait_for(
+            lambda: opslib.port_open(self.edge_port) or self.varnish.poll() is not None, 30, "Varnish listening"
+        )
+        if self.varnish.poll() is not None:
+            raise RuntimeError(f"varnishd exited; see {self.dir / 'varnish.log'}")
+
     def stop(self) -> None:
+        opslib.stop_process(self.varnish)
         opslib.stop_process(self.nginx, signal.SIGQUIT)
         for index in range(2):
             self.stop_app(index)
@@ -207,9 +284,10 @@ def main() -> None:
             env = opslib.server_env(DATABASE_URL=database_url, DEBUG="true")
             subprocess.run([opslib.PYTHON, "manage.py", "local_staff"], cwd=opslib.ROOT, env=env, check=True)
         cache_url, rates_url = redis_urls(cleanup, opslib.PORT_BASE + 41)
-        cluster = Cluster(database_url, cache_url, rates_url=rates_url, worker=True).start()
+        cluster = Cluster(database_url, cache_url, rates_url=rates_url, worker=True, edge=True).start()
         print(
-            f"nginx {cluster.url} -> {cluster.app_url(0)}, {cluster.app_url(1)}, and a worker; logs in {cluster.dir}",
+            f"Varnish {cluster.edge_url} -> nginx {cluster.url} -> {cluster.app_url(0)}, {cluster.app_url(1)},"
+            f" and a worker; logs in {cluster.dir}",
             flush=True,
         )
         seconds = float(os.environ.get("CLUSTER_SECONDS", "0"))

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "tracker.deadline.DeadlineMiddleware",
     # Public reads (safe methods outside /admin/) from the replica, when there is one.
     "tracker.routers.ReplicaReadsMiddleware",
+    # With an edge cache (EDGE_PURGE_URLS): what the edge may keep, and its keys.
+    "tracker.caching.edge.EdgeHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -218,6 +220,18 @@ CACHES = {
 # this many MB (tracker/caching/responses.py). Unset: 32 in front of Redis, none in front
 # of locmem (which is the process's memory already).
 RESPONSE_MEMORY_CACHE_MB = float(env("RESPONSE_MEMORY_CACHE_MB")) if env("RESPONSE_MEMORY_CACHE_MB") else None
+
+# The edge cache in front of the app servers (Varnish: deploy/varnish/tracker.vcl,
+# tracker/caching/edge.py). EDGE_PURGE_URLS: each edge's address for purges, comma
+# separated (http://127.0.0.1:6081/); empty: no edge, responses are not marked for one.
+# A public response is kept there up to EDGE_MAX_AGE seconds; every change readers can
+# see purges what it touched within a moment of its commit (the worker, purge.py, tries
+# each edge again until it acknowledges).
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS", "")
+EDGE_MAX_AGE = int(env("EDGE_MAX_AGE", "300"))
+EDGE_KEYS_MAX_BYTES = int(env("EDGE_KEYS_MAX_BYTES", "7000"))  # Varnish's header line limit is 8k
+EDGE_PURGE_TIMEOUT_SECONDS = float(env("EDGE_PURGE_TIMEOUT_SECONDS", "2"))
+EDGE_PURGE_POLL_SECONDS = float(env("EDGE_PURGE_POLL_SECONDS", "0.1"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

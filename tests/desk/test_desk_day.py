@@ -95,6 +95,31 @@ def test_republishing_with_changes_publishes_a_correction_of_what_changed(client
     assert "from Inaccurate to Misleading" in page
 
 
+def test_a_note_left_as_drafted_is_drafted_again_when_the_publisher_rewrites_the_rationale(login, make_source, desk):
+    claim = _published(make_source, desk, "Canada will not sign the naval agreement")
+    other = make_source("The naval agreement is not on this year's agenda.", by=desk.editor)
+    services.claim_withdraw(claim=claim, by=desk.editor, reason="Checking a second source.")
+    services.evidence_attach(claim=claim, by=desk.editor, source=other, quote="not on this year's agenda",
+                             stance=Stance.CONTRADICTS)  # fmt: skip
+    verifier = login(desk.verifier)
+    url = f"/admin/desk/claim/{claim.pk}/workflow/publish/"
+    form = verifier.get(url).context["form"]
+    drafted = form["note"].value()
+    assert "Evidence added" in drafted and "rationale" not in drafted
+    data = {"verdict": Verdict.INACCURATE, "rationale": "Two sources now say not.", "note": drafted,
+            "drafted": form["drafted"].value()}  # fmt: skip
+
+    first = verifier.post(url, data)
+
+    assert first.status_code == 200 and Claim.objects.get(pk=claim.pk).state == State.IN_REVIEW
+    redrafted = first.context["form"]["note"].value()
+    assert "Evidence added" in redrafted and "rationale was rewritten" in redrafted
+    assert "You changed the verdict or the rationale" in first.content.decode()
+    data.update(note=redrafted, drafted=first.context["form"]["drafted"].value())
+    assert verifier.post(url, data).status_code == 302
+    assert Correction.objects.get(claim=claim).note == redrafted
+
+
 def test_republishing_unchanged_needs_no_note(make_source, desk):
     claim = _published(make_source, desk, "Canada will not sign the naval agreement")
     services.claim_withdraw(claim=claim, by=desk.editor, reason="A routine second look.")

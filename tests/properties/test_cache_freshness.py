@@ -125,11 +125,12 @@ def shared_cache(settings, monkeypatch):
     monkeypatch.setattr(responses, "memory", responses.memory)  # put back afterwards
     if _redis_answers():
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": PREFIX,
-            }
+            },
         }
     yield
     if hasattr(cache._cache, "get_client"):

@@ -6,6 +6,7 @@ class CachingConfig(AppConfig):
     label = "caching"
 
     def ready(self) -> None:
-        from . import tags
+        from . import purge, tags
 
         tags.connect_signals()  # records loaded while a response is built are its keys
+        purge.connect_signals()  # a change readers can see is purged from the edge on commit

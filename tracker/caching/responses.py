@@ -49,7 +49,7 @@ from django.utils.http import quote_etag
 from tracker.desk import versioning
 from tracker.outage import CACHE_ERRORS
 
-from . import freshness
+from . import edge, freshness
 
 # How long an entry no request asks for again (a one-off query's) takes memory; a
 # change readers can see makes the entries it touched stale at once, whatever this is.
@@ -209,6 +209,7 @@ def keep(
     etag = _etag_without_nonce(content)
     headers = {name: value for name, value in response.items() if name.lower() in _KEPT_HEADERS or name.lower() in also}
     entry = (content, headers, bool(nonce), etag, keys, stamp)
+    edge.note(request, keys)
     if memory.limit:
         memory.put(key, entry)
     with contextlib.suppress(*CACHE_ERRORS):  # the shared cache is down: served, not kept
@@ -273,6 +274,7 @@ def wait_for_build(key: str) -> tuple | None:
 def response_from(request: HttpRequest, entry: tuple) -> HttpResponse:
     """A new response from a kept entry, with this request's nonce."""
     content, headers, uses_nonce, etag = entry[:4]
+    edge.note(request, entry[4])
     if uses_nonce:
         content = content.replace(NONCE_MARK, str(request._csp_nonce).encode())
     response = HttpResponse(content)

@@ -7,7 +7,10 @@ One process (`manage.py run_worker`) runs:
   the jobs in the database queue (django-tasks-db), one at a time;
 - one mail loop: the outbox (mail.py), so alerts never wait behind a webhook;
 - WEBHOOK_WORKERS webhook loops (webhooks.py), each taking the next due delivery of an
-  endpoint that has room, so one slow endpoint holds at most its share of them.
+  endpoint that has room, so one slow endpoint holds at most its share of them;
+- with an edge cache (EDGE_PURGE_URLS), one edge loop: each change readers can see is
+  purged from every edge within a moment of its commit, until each acknowledged
+  (tracker/caching/purge.py). It looks every EDGE_PURGE_POLL_SECONDS.
 
 Every loop survives its database going away: an error that means the database is
 unreachable (a restart, a fail-over, a query the deadline's watchdog ended) closes that
@@ -41,6 +44,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from tracker import deadline, logs
+from tracker.caching import purge
 from tracker.outage import DATABASE_ERRORS
 
 from . import alerts, health, jobs, mail, schedule, webhooks
@@ -173,6 +177,11 @@ def attempt_one_delivery() -> bool:
         return webhooks.attempt_due() is not None
 
 
+def purge_edge() -> bool:
+    with deadline.deadline(STEP_DEADLINE, "an edge purge"):
+        return purge.purger.step()
+
+
 def seconds_until_due(now: dt.datetime | None = None) -> float | None:
     """How long until some job, delivery or mail is due (0 when one is due now), or None
     when nothing waits at all."""
@@ -245,6 +254,7 @@ class Runner:
             Survivor("jobs", self.run_jobs, self.stopping, 0),
             Survivor("webhooks", attempt_one_delivery, self.stopping, 0),
             Survivor("mail", send_one_mail, self.stopping, 0),
+            Survivor("edge", purge_edge, self.stopping, 0),
         ]
         Survivor("housekeeping", self.housekeeping, self.stopping, 0).once()
         try:
@@ -265,6 +275,9 @@ class Runner:
                 target=Survivor("mail", send_one_mail, self.stopping, self.interval).run, name="mail", daemon=True
             )
         ]
+        if settings.EDGE_PURGE_URLS:
+            edge = Survivor("edge", purge_edge, self.stopping, settings.EDGE_PURGE_POLL_SECONDS)
+            threads.append(threading.Thread(target=edge.run, name="edge", daemon=True))
         for n in range(self.webhook_loops):
             loop = Survivor(f"webhooks-{n + 1}", attempt_one_delivery, self.stopping, self.interval)
             threads.append(threading.Thread(target=loop.run, name=f"webhooks-{n + 1}", daemon=True))
@@ -318,4 +331,5 @@ def has_open_work() -> bool:
         DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).exists()
         or Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]).exists()
         or OutgoingMail.objects.filter(status=MailStatus.PENDING).exists()
+        or purge.waiting()
     )

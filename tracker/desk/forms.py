@@ -297,3 +297,22 @@ class RepublishForm(VerdictForm):
         help_text="Shown publicly as a correction. Drafted from the differences with the version readers saw; "
         "edit it into plain words. Not needed if nothing readers see has changed.",
     )
+    # The note as the desk drafted it for this page: a note left as drafted is drafted
+    # again from the verdict and rationale the publisher settles on, and shown first.
+    drafted = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def redraft(self, fresh: str) -> bool:
+        """Put in a fresh draft if the note was left as drafted and the draft no longer
+        says everything (the verdict or rationale changed on this form); True if it did."""
+        note, drafted = self.cleaned_data.get("note", ""), self.cleaned_data.get("drafted", "")
+        if " ".join(note.split()) != " ".join(drafted.split()) or " ".join(fresh.split()) == " ".join(note.split()):
+            return False
+        data = self.data.copy()
+        data[self.add_prefix("note")] = data[self.add_prefix("drafted")] = fresh
+        self.data = data
+        self.add_error(
+            "note",
+            "You changed the verdict or the rationale, so the note now says that too. Read it, edit it if "
+            "needed, then publish.",
+        )
+        return True

@@ -368,12 +368,19 @@ class ClaimAdmin(EditorialAdmin):
         republishing = action == "publish" and claim.first_published_at is not None
         if republishing:
             form_class = RepublishForm
-            initial["note"] = services.republication_note(claim, verdict=claim.verdict, rationale=claim.rationale)
+            initial["note"] = initial["drafted"] = services.republication_note(
+                claim, verdict=claim.verdict, rationale=claim.rationale
+            )
         refusal = (
             services.publish_refusal(claim, request.user, doing=action) if action in ("publish", "correct") else ""
         )
         data = request.POST if request.method == "POST" and not refusal else None
         form = form_class(data, initial=initial) if form_class else forms.Form(data)
+        if request.method == "POST" and republishing and form.is_valid():
+            # A note left as drafted follows the verdict and rationale settled on here.
+            form.redraft(
+                services.republication_note(claim, **{k: form.cleaned_data[k] for k in ("verdict", "rationale")})
+            )
         if request.method == "POST" and form.is_valid():
             try:
                 claim = run_transition(action, claim, request.user, form.cleaned_data)
