@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
 from tracker.api import throttles
@@ -61,6 +61,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         options = db.get("OPTIONS", {})
         if "statement_timeout" in options.get("options", ""):
             options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=60000", options["options"])
+            # The shared records' transaction stays open between tests (and while a worker
+            # waits for the last tests of another): no idle timeout for the suite's own.
+            options["options"] = re.sub(
+                r"idle_in_transaction_session_timeout=\d+", "idle_in_transaction_session_timeout=0", options["options"]
+            )
 
 
 class _Shared:
@@ -76,8 +81,11 @@ class _Shared:
     def drop(self, blocker) -> None:
         if self.atomic is not None:
             with blocker.unblock():
-                transaction.set_rollback(True)
-                self.atomic.__exit__(None, None, None)
+                try:
+                    transaction.set_rollback(True)
+                    self.atomic.__exit__(None, None, None)
+                except DatabaseError:  # the server ended the session: nothing left to roll back
+                    connection.close()
         self.builder = self.atomic = self.values = None
 
 
