@@ -337,6 +337,28 @@ class ThreePersonDesk(RuleBasedStateMachine):
         for person in (archivist, *(p for p in (1, 2) if p != archivist)):
             self.publish(person, pick, verdict, True)
 
+    @rule(who=WHO, pick=PICK, note=st.sampled_from(["", "   ", "We misread the readout."]))
+    def retract_a_claim(self, who, pick, note):
+        """A retraction needs a public note (rule 5)."""
+        claim = self._claim(pick)
+        if claim is not None:
+            self._try(lambda: services.claim_retract(claim=claim, by=self.people[who], note=note))
+
+    @rule(who=WHO, pick=PICK, edit=st.sampled_from(EDITS))
+    def the_one_who_moved_a_quote_confirms_it(self, who, pick, edit):
+        """The sequence where a mover could confirm their own move: one person edits the
+        text a claim quotes, then tries to confirm each quote it moved (rule 5)."""
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        for item in [claim, *claim.evidence.all()]:
+            source = Source.objects.get(pk=item.source_id)
+            if edit[0] in item.quote and edit[0] in source.text:
+                self.edit_a_source_text(who, self.sources.index(source.pk), edit)
+                break
+        for _ in range(3):
+            self.confirm_a_moved_quote(who, pick, True)
+
     @rule(who=WHO, pick=PICK, with_reason=st.booleans())
     def confirm_a_moved_quote(self, who, pick, with_reason):
         claim = self._claim(pick)
@@ -394,6 +416,10 @@ class ThreePersonDesk(RuleBasedStateMachine):
     def moved_quotes_are_flagged_and_confirmed_by_someone_else(self):
         invariants.no_quote_is_silently_repointed()
         invariants.moved_quotes_are_confirmed_by_someone_else()
+
+    @invariant()
+    def every_retraction_has_a_public_note(self):
+        invariants.every_retraction_has_a_public_note()
 
     @invariant()
     def no_reader_visible_change_without_a_public_note(self):
