@@ -337,6 +337,25 @@ class ThreePersonDesk(RuleBasedStateMachine):
         for person in (archivist, *(p for p in (1, 2) if p != archivist)):
             self.publish(person, pick, verdict, True)
 
+    @rule(who=WHO, pick=PICK)
+    def withdraw_send_back_and_delete(self, who, pick):
+        """A claim readers saw, back to a draft, then deleted: retracted, never deleted (rule 6)."""
+        self.move_it_along(2, pick, "withdraw")
+        self.move_it_along(1, pick, "send_back")
+        self.delete_a_claim(who, pick)
+
+    @rule(who=WHO, pick=PICK)
+    def save_an_edit_made_from_a_stale_version(self, who, pick):
+        """Two staff on one claim: a change made from an older version is refused (rule 7)."""
+        claim = self._claim(pick)
+        if claim is None or claim.version < 2:
+            return
+        note = "We reworded the claim." if claim.state == State.PUBLISHED else ""
+        saved = self._try(lambda: services.claim_edit(claim=claim, by=self.people[who], note=note,
+                                                      fields={"statement": claim.statement + " Stale."},
+                                                      seen_version=claim.version - 1))  # fmt: skip
+        assert not saved, f"an edit of {claim.slug} from a stale version was saved"
+
     @rule(who=WHO, pick=PICK, note=st.sampled_from(["", "   ", "We misread the readout."]))
     def retract_a_claim(self, who, pick, note):
         """A retraction needs a public note (rule 5)."""
