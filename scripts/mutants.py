@@ -39,8 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ["tests/properties/test_three_person_desk.py", "tests/properties/test_desk_rules.py"]
 # Which runs first (-x stops at the first failure): the three-person desk is quicker, but
-# only the whole desk checks rules 1, 3, 7 and 10 and retraction notes.
-DESK_FIRST = {"1", "3", "7", "10"}
+# only the whole desk checks rules 1, 3 and 10.
+DESK_FIRST = {"1", "3", "10"}
 COPIED = ("tracker", "tests")  # what a mutation may touch (and the tests' .pyc caches stay apart)
 SERVICES = "tracker/desk/services"
 
@@ -211,7 +211,7 @@ def check(mutant: Mutant | None, effort: str, timeout: float) -> tuple[str, floa
                 apply(workdir, mutant)
             except LookupError as exc:
                 return "stale", 0.0, str(exc)
-        first = mutant is not None and (mutant.rule in DESK_FIRST or "retracted-without-note" in mutant.name)
+        first = mutant is not None and mutant.rule in DESK_FIRST
         return run_tests(workdir, effort, timeout, TESTS[::-1] if first else TESTS)
 
 
