@@ -8,8 +8,11 @@ PORT ?= 8000
 # gunicorn's workers and threads for `make serve` (chosen by measurement: docs/benchmarks.md).
 WORKERS ?= 3
 THREADS ?= 1
-# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/api` picks files.
-PYTEST_ARGS ?= -n auto
+# The suite runs on every core (pytest-xdist; a worker that runs out of tests takes some
+# of another's); `make test PYTEST_ARGS=tests/api` picks files. Quick by default: the
+# property, fuzz and API-contract tests try fewer examples; `TEST_EFFORT=full make test`
+# runs them at CI's effort (tests/effort.py).
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 .PHONY: install migrate seed run test test-postgres serve bench lint format browser clean backup restore cluster soak nginx varnish edge-bench
 
@@ -32,7 +35,7 @@ run: seed
 	PY=$(PY) scripts/with-worker $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=5 $(PYTEST_ARGS)
 
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput -v0

@@ -16,7 +16,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
+<<<<<<< HEAD
 from django.test import Client
+=======
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
+>>>>>>> testspeed
 
 from tracker.api import throttles
 from tracker.caching import freshness, responses
@@ -60,6 +65,96 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         options = db.get("OPTIONS", {})
         if "statement_timeout" in options.get("options", ""):
             options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=60000", options["options"])
+            # The shared records' transaction stays open between tests (and while a worker
+            # waits for the last tests of another): no idle timeout for the suite's own.
+            options["options"] = re.sub(
+                r"idle_in_transaction_session_timeout=\d+", "idle_in_transaction_session_timeout=0", options["options"]
+            )
+
+
+class _Shared:
+    """Records that many tests read (tests/public/conftest.py's `desk`), built once
+    and kept, in a transaction left open, for as long as consecutive tests ask for
+    them. Each test runs in a savepoint inside it (pytest-django's `db`), rolled back
+    after the test, so every test still starts from the same records."""
+
+    builder = None
+    atomic = None
+    values: dict | None = None
+
+    def drop(self, blocker) -> None:
+        if self.atomic is not None:
+            with blocker.unblock():
+                try:
+                    transaction.set_rollback(True)
+                    self.atomic.__exit__(None, None, None)
+                except DatabaseError:  # the server ended the session: nothing left to roll back
+                    connection.close()
+        self.builder = self.atomic = self.values = None
+
+
+_shared = _Shared()
+TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def shared_records(builder) -> dict | None:
+    """The records `builder` made for the tests sharing them, or None: build your own."""
+    return _shared.values if _shared.builder is builder else None
+
+
+def fresh(value):
+    """`value` with every model instance in it read again from the database."""
+    if isinstance(value, Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {name: fresh(item) for name, item in value.items()}
+    return value
+
+
+@pytest.fixture(scope="session")
+def _shared_records_session(django_db_setup, django_db_blocker):
+    yield
+    _shared.drop(django_db_blocker)
+
+
+@pytest.fixture(autouse=True)
+def _shared_records(request):
+    """Runs before every other function fixture (the `db` savepoint above all): keeps,
+    builds or drops the shared records, as this test asks for them or not."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    commits = bool(names & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
+    wanted = "_desk_records" in names and not commits
+    builder = request.getfixturevalue("_desk_records") if wanted else None
+    if _shared.atomic is not None and _shared.builder is not builder:
+        _shared.drop(request.getfixturevalue("django_db_blocker"))
+    if wanted and _shared.atomic is None:
+        request.getfixturevalue("_shared_records_session")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                values = builder(Staff())
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+        _shared.builder, _shared.atomic, _shared.values = builder, atomic, values
+    yield
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """After the counts: at what effort the suite ran, and how to run it at CI's."""
+    from . import effort
+
+    if effort.FULL:
+        line = "Effort: full (TEST_EFFORT=full, as CI runs it)."
+    else:
+        line = (
+            "Effort: quick (property, fuzz and API-contract tests try fewer examples); "
+            "`TEST_EFFORT=full make test` runs them as CI does."
+        )
+    terminalreporter.write_sep("-", line)
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +173,7 @@ def django_db_setup(_test_db_image, django_db_setup):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(_shared_records):
     """Each test starts with an empty cache: a rolled-back test database reuses record
     version numbers, so a page cached by one test could otherwise answer the next. The
     rate counters are emptied too, and the leases a process holds with the counts they
@@ -116,6 +211,11 @@ def role_user(role: str | None, username: str, *, password: str | None = PASSWOR
     return user
 
 
+def _helper_account(role: str, username: str):
+    existing = get_user_model().objects.filter(username=username).first()  # made for shared records
+    return existing or role_user(role, username, password=None)
+
+
 class Staff:
     """One helper account per role, made when first used. Fixtures act as them: the
     reporter drafts, the verifier publishes, the editor corrects and retracts, so
@@ -123,15 +223,15 @@ class Staff:
 
     @cached_property
     def reporter(self):
-        return role_user(REPORTER, "desk-reporter", password=None)
+        return _helper_account(REPORTER, "desk-reporter")
 
     @cached_property
     def verifier(self):
-        return role_user(VERIFIER, "desk-verifier", password=None)
+        return _helper_account(VERIFIER, "desk-verifier")
 
     @cached_property
     def editor(self):
-        return role_user(EDITOR, "desk-editor", password=None)
+        return _helper_account(EDITOR, "desk-editor")
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ sub vcl_recv {
             return (synth(400, "No xkey-purge header"));
         }
         # When the last purge came: a response asked for before then (perhaps rendered
-        # before the change committed) is served but not kept (vcl_backend_response).
+        # before the change committed) is served but not kept (vcl_backend_response;
+        # the time is kept to the millisecond, hence its margin there).
         var.global_set("purged_at", "" + std.time2real(now, 0.0));
         set req.http.n-gone = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.n-gone));
@@ -53,7 +54,7 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/admin" || req.url ~ "^/healthz" || req.url ~ "^/desk/") {
+    if (req.url ~ "^/admin" || req.url ~ "^/healthz") {
         return (pass);
     }
     # A partner's key: the API answers it under its own rate (and may differ per key).
@@ -71,7 +72,7 @@ sub vcl_recv {
 
 sub vcl_backend_response {
     if (beresp.http.xkey && !bereq.uncacheable) {
-        if (beresp.http.Set-Cookie || std.time2real(bereq.time, 0.0) <= std.real(var.global_get("purged_at"), 0.0)) {
+        if (beresp.http.Set-Cookie || std.time2real(bereq.time, 0.0) <= std.real(var.global_get("purged_at"), 0.0) + 0.01) {
             # Asked for before the last purge (or setting a cookie): serve it, keep nothing.
             set beresp.ttl = 0s;
             set beresp.grace = 0s;

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.views import APIView
 
+from tests import effort
 from tracker.api import hits
 from tracker.desk import services
 
@@ -201,7 +202,9 @@ def test_views_whose_checks_a_hit_does_not_make_are_not_wrapped():
 HEADER_TEXT = st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=40)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=effort.examples(20, 60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     accept=st.one_of(st.none(), st.sampled_from(["*/*", "application/json", "text/csv", "text/html", ""]), HEADER_TEXT),
     response_format=st.one_of(st.none(), st.sampled_from(["json", "csv", "api", "JSON", ""]), HEADER_TEXT),

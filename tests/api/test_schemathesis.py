@@ -22,6 +22,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework_api_key.models import APIKey
 
+from tests import effort
 from tracker.desk import services
 from tracker.desk.models import Claim
 from tracker.desk.seeds import SEED_EDITOR, load_seeds
@@ -80,8 +81,9 @@ def sends_the_key(client: str, case) -> bool:
 
 @schema.parametrize()
 @hypothesis_settings(
-    # Bounded so the suite stays quick; API_FUZZ_EXAMPLES=200 for a deeper local run.
-    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "15")),
+    # Bounded so the suite stays quick (6, 15 at full effort: tests/effort.py);
+    # API_FUZZ_EXAMPLES=200 for a deeper local run.
+    max_examples=effort.examples(6, 15, "API_FUZZ_EXAMPLES"),
     deadline=None,
     database=None,  # no .hypothesis folder in the worktree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],

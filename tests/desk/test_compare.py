@@ -146,3 +146,12 @@ def test_the_history_page_makes_a_fixed_number_of_queries(
         response = client.get(f"/admin/desk/claim/{claim.pk}/history/")
     assert response.status_code == 200
     assert "Claimant: “Outlet 0” → “Outlet 1”" in response.content.decode()
+
+
+def test_comparing_a_party_or_topic_with_its_published_version_is_no_server_error(make_party, make_topic, staff, login):
+    """Found by tests/fuzz/test_review_tools_fuzz.py: `?from=published` on a record with no
+    state (a party, a topic) was a FieldError, a 500."""
+    client = login(staff.editor)
+    for record in (make_party(), make_topic()):
+        url = f"/admin/desk/{type(record).__name__.lower()}/{record.pk}/compare/?from=published"
+        assert client.get(url).status_code == 200, url

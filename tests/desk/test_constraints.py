@@ -13,6 +13,7 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import effort
 from tracker.desk import services
 from tracker.desk.choices import AgreementKind, AgreementStatus, MeetingFormat, PartyKind, State
 from tracker.desk.models import (
@@ -205,7 +206,9 @@ def _clash(a, b) -> bool:
     return not ((a[1] == day and b[0] == day) or (b[1] == day and a[0] == day))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=effort.examples(15, 40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(first=TERMS, second=TERMS)
 def test_a_second_holder_is_refused_exactly_when_the_terms_overlap(make_person, staff, first, second):
     day0 = dt.date(2025, 1, 1)

@@ -2,13 +2,13 @@
 
 Every strategy here yields text ready to go into an address: percent-encoded, so
 that raw bytes (a NUL, invalid UTF-8, an encoded lone surrogate) reach Django as an
-attacker would send them. FUZZ_EXAMPLES raises the number of examples per test.
+attacker would send them. 10 examples per test by default, 40 at full effort (CI:
+TEST_EFFORT=full, tests/effort.py); FUZZ_EXAMPLES sets the number.
 """
 
 import base64
 import datetime as dt
 import json
-import os
 from urllib.parse import quote, quote_from_bytes
 
 import django_filters as filters
@@ -17,10 +17,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from tests import effort
 from tracker.filters import StrictDateFilter, StrictDateTimeFilter
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
+    max_examples=effort.examples(10, 40, "FUZZ_EXAMPLES"),
     deadline=None,
     # The database fixtures are function-scoped on purpose: every example only reads.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

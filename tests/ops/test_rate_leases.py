@@ -12,6 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from rest_framework.request import Request
 
+from tests import effort
 from tracker.api import throttles
 from tracker.api.throttles import APIRateThrottle, lease_size, window_key
 
@@ -112,7 +113,9 @@ def test_near_the_limit_only_what_fits_is_granted(backend, settings, clock, monk
     assert this_window_count(backend) == 1000
 
 
-@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=effort.examples(15, 40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     limit=st.integers(200, 3000),
     previous=st.integers(0, 3000),

@@ -353,6 +353,47 @@ class ThreePersonDesk(RuleBasedStateMachine):
         for person in (archivist, *(p for p in (1, 2) if p != archivist)):
             self.publish(person, pick, verdict, True)
 
+    @rule(who=WHO, pick=PICK)
+    def withdraw_send_back_and_delete(self, who, pick):
+        """A claim readers saw, back to a draft, then deleted: retracted, never deleted (rule 6)."""
+        self.move_it_along(2, pick, "withdraw")
+        self.move_it_along(1, pick, "send_back")
+        self.delete_a_claim(who, pick)
+
+    @rule(who=WHO, pick=PICK)
+    def save_an_edit_made_from_a_stale_version(self, who, pick):
+        """Two staff on one claim: a change made from an older version is refused (rule 7)."""
+        claim = self._claim(pick)
+        if claim is None or claim.version < 2:
+            return
+        note = "We reworded the claim." if claim.state == State.PUBLISHED else ""
+        saved = self._try(lambda: services.claim_edit(claim=claim, by=self.people[who], note=note,
+                                                      fields={"statement": claim.statement + " Stale."},
+                                                      seen_version=claim.version - 1))  # fmt: skip
+        assert not saved, f"an edit of {claim.slug} from a stale version was saved"
+
+    @rule(who=WHO, pick=PICK, note=st.sampled_from(["", "   ", "We misread the readout."]))
+    def retract_a_claim(self, who, pick, note):
+        """A retraction needs a public note (rule 5)."""
+        claim = self._claim(pick)
+        if claim is not None:
+            self._try(lambda: services.claim_retract(claim=claim, by=self.people[who], note=note))
+
+    @rule(who=WHO, pick=PICK, edit=st.sampled_from(EDITS))
+    def the_one_who_moved_a_quote_confirms_it(self, who, pick, edit):
+        """The sequence where a mover could confirm their own move: one person edits the
+        text a claim quotes, then tries to confirm each quote it moved (rule 5)."""
+        claim = self._claim(pick)
+        if claim is None:
+            return
+        for item in [claim, *claim.evidence.all()]:
+            source = Source.objects.get(pk=item.source_id)
+            if edit[0] in item.quote and edit[0] in source.text:
+                self.edit_a_source_text(who, self.sources.index(source.pk), edit)
+                break
+        for _ in range(3):
+            self.confirm_a_moved_quote(who, pick, True)
+
     @rule(who=WHO, pick=PICK, with_reason=st.booleans())
     def confirm_a_moved_quote(self, who, pick, with_reason):
         claim = self._claim(pick)
@@ -452,6 +493,10 @@ class ThreePersonDesk(RuleBasedStateMachine):
                 assert response.status_code == 200, address
                 for marker, _, _ in self.markers:
                     assert marker.encode() not in response.content, f"an internal comment is on {address}"
+
+    @invariant()
+    def every_retraction_has_a_public_note(self):
+        invariants.every_retraction_has_a_public_note()
 
     @invariant()
     def no_reader_visible_change_without_a_public_note(self):

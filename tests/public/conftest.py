@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from tests.conftest import fresh, shared_records
 from tracker.desk import services
 from tracker.desk.choices import (
     AgreementKind,
@@ -34,8 +35,25 @@ def _text(prefix: str) -> str:
 
 
 @pytest.fixture
-def desk(db, staff):
-    """The Korea file: three sources, two agreements, four meetings, four claims."""
+def _desk_records():
+    """How to build the desk's records; tests/conftest.py (`_shared_records`) builds
+    them once for a run of consecutive tests that use them."""
+    return build_desk
+
+
+@pytest.fixture
+def desk(db, staff, _desk_records):
+    """The Korea file: three sources, two agreements, four meetings, four claims.
+
+    Built once and shared by the consecutive tests that ask for it (each in its own
+    savepoint, rolled back after it, and with fresh instances: a test may change them);
+    built afresh for a test that commits (live_server, transactional_db)."""
+    built = shared_records(_desk_records)
+    return fresh(built) if built is not None else build_desk(staff)
+
+
+def build_desk(staff) -> dict:
+    """The records of `desk`, made through the services."""
     reporter, verifier, editor = staff.reporter, staff.verifier, staff.editor
 
     def create(model, fields, links=None, rows=None, publish=True):

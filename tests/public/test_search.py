@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from tests import effort
 from tracker.desk import services
 from tracker.desk.choices import State
 from tracker.desk.models import Source
@@ -152,7 +153,9 @@ def _one_query(kinds: list[str], offset: int, limit: int):
     limit=st.integers(1, 20),
     kinds=st.sampled_from([None, ["source"], ["claim"], ["source", "claim"]]),
 )
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=effort.examples(20, 60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_the_three_step_search_pages_as_ranking_every_visible_match_does(
     narwhals, best_hidden, others_hidden, offset, limit, kinds
 ):

@@ -140,7 +140,9 @@ class ReviewTools:
         if not asked:
             return default
         if asked == "published":
-            found = history.filter(state=State.PUBLISHED).order_by("-history_date", "-history_id").first()
+            # Parties and topics have no state: reference data, public as they stand.
+            published = history.filter(state=State.PUBLISHED) if hasattr(history.model, "state") else history
+            found = published.order_by("-history_date", "-history_id").first()
             if found is None:
                 raise Http404("This record has never been published.")
             return found
