@@ -16,12 +16,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
-<<<<<<< HEAD
-from django.test import Client
-=======
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
->>>>>>> testspeed
+from django.test import Client
 
 from tracker.api import throttles
 from tracker.caching import freshness, responses
