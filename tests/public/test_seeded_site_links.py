@@ -25,13 +25,21 @@ LIMIT = 2500
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
+    # Tests of other modules may open the shared records' transaction (tests/conftest.py)
+    # while this one is held: it is closed before this one is, innermost first.
+    from ..conftest import _shared
+
+    _shared.drop(django_db_blocker)
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        try:
+    try:
+        with django_db_blocker.unblock():
             call_command("load_seeds", verbosity=0)
-            yield
-        finally:
+        yield
+    finally:
+        _shared.drop(django_db_blocker)
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
 
