@@ -5,7 +5,8 @@ and its full history exactly (`make backup`, `make restore BACKUP=<file>`).
   data, consistent as of one snapshot while the site keeps running), restored with
   `pg_restore --clean --if-exists --single-transaction`: all of it or nothing.
 - SQLite: the online backup API (`sqlite3.Connection.backup`), page by page, consistent
-  even while the site writes; restored the same way into the live database.
+  even while the site writes, then compacted (no free pages); restored the same way
+  into the live database.
 
 The password, if any, goes to the PostgreSQL tools through PGPASSWORD, never on a
 command line (where `ps` shows it). A restore checks the file is the kind of backup
@@ -90,6 +91,10 @@ def backup(path: Path, alias: str = "default") -> Path:
         target = sqlite3.connect(partial)
         try:
             connection.connection.backup(target)
+            # The copy without free pages: every block of the file holds data, so a
+            # restore's check finds any block damaged later (a zeroed free page was not
+            # seen as damage).
+            target.execute("VACUUM")
         finally:
             target.close()
     else:
